@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # pylint: disable=too-few-public-methods
+
+    DOCUMENTATION = r"""
+options:
+  access_token:
+    description:
+      - A ready IMS access token, sent in the C(Authorization) header as a bearer token.
+      - Use either this or O(client_secret), not both. A token cannot be renewed by the collection, so a long
+        play should rather use O(client_secret) with O(token_cache=true).
+      - If not set, the value of the E(AEP_ACCESS_TOKEN) environment variable is used.
+    type: str
+  client_id:
+    description:
+      - The client id (API key) of the Adobe Developer Console project with an OAuth Server-to-Server credential.
+      - Always required; it is also sent as the C(x-api-key) header.
+      - If not set, the value of the E(AEP_CLIENT_ID) environment variable is used.
+    type: str
+  client_secret:
+    description:
+      - The client secret of that credential, exchanged at O(ims_url) for an access token.
+      - If not set, the value of the E(AEP_CLIENT_SECRET) environment variable is used.
+    type: str
+  scopes:
+    description:
+      - Comma-separated scopes requested with the token.
+      - If not set, the value of the E(AEP_SCOPES) environment variable is used.
+    type: str
+    default: openid,AdobeID,read_organizations,additional_info.projectedProductContext,session
+  org_id:
+    description:
+      - The IMS organization id, ending in C(@AdobeOrg), sent as C(x-gw-ims-org-id).
+      - If not set, the value of the E(AEP_ORG_ID) environment variable is used.
+    type: str
+  sandbox:
+    description:
+      - The sandbox the resources live in, sent as C(x-sandbox-name) on every request.
+      - If not set, the value of the E(AEP_SANDBOX_NAME) environment variable is used.
+    type: str
+    default: prod
+  platform_url:
+    description:
+      - Base URL of Experience Platform; the Flow Service lives at C(/data/foundation/flowservice) below it.
+      - A plain C(http) URL draws a warning unless it points at the local machine (the emulator).
+      - If not set, the value of the E(AEP_PLATFORM_URL) environment variable is used.
+    type: str
+    default: https://platform.adobe.io
+  ims_url:
+    description:
+      - Base URL of Adobe IMS, where tokens are minted at C(/ims/token/v3).
+      - If not set, the value of the E(AEP_IMS_URL) environment variable is used.
+    type: str
+    default: https://ims-na1.adobelogin.com
+  validate_certs:
+    description:
+      - Whether to verify the servers' TLS certificates. Turning it off draws a warning; prefer O(ca_path).
+      - If not set, the value of the E(AEP_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A CA bundle file to verify the servers' certificates with, for example a corporate proxy's CA.
+      - If not set, the value of the E(AEP_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP response.
+      - If not set, the value of the E(AEP_TIMEOUT) environment variable is used.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times a request is retried after HTTP 429, 502, 503, 504, a dropped connection or a timeout,
+        with exponential backoff and jitter, honouring C(Retry-After). Other errors, including 412, are never retried.
+      - If not set, the value of the E(AEP_RETRIES) environment variable is used.
+    type: int
+    default: 4
+  token_cache:
+    description:
+      - Keep the token minted from O(client_secret) in a file and reuse it in every task, fork and play until
+        five minutes before it expires, so a play that runs a module 1,000 times makes one token request.
+      - The file is C($XDG_CACHE_HOME/aep.flow_service/token-<hash>.json) (default C(~/.cache/aep.flow_service)),
+        mode 0600 in a 0700 folder, named by a hash of the credentials.
+      - The cost in security is that a bearer token, valid for up to 24 hours, rests on the controller's disk,
+        readable by the controller user. In AWX the job's container, and so the file, ends with the job.
+      - If not set, the value of the E(AEP_TOKEN_CACHE) environment variable is used.
+    type: bool
+    default: false
+notes:
+  - Every request carries C(x-sandbox-name); writes carry C(If-Match) with the etag just read.
+  - Set the connection options once for a play with
+    C(module_defaults) and the action group C(group/aep.flow_service.aep).
+seealso:
+  - name: Flow Service API reference
+    description: Adobe's reference of the Flow Service API.
+    link: https://developer.adobe.com/experience-platform-apis/references/flow-service/
+  - name: Edit destination connections using the Flow Service API
+    description: The Adobe tutorial this collection automates.
+    link: https://experienceleague.adobe.com/en/docs/experience-platform/destinations/api/edit-destination
+"""
+
+    ATTRIBUTES = r"""
+attributes:
+  action_group:
+    description: Use C(group/aep.flow_service.aep) in C(module_defaults) to set the connection options.
+    support: full
+    membership:
+      - aep.flow_service.aep
+"""

@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils file is private to the collection: its interface may change without notice.
+
+"""HTTP client for the Adobe Flow Service API: one session, IMS tokens, retries, pagination, errors."""
+
+from __future__ import annotations
+
+import random
+import time
+from urllib.parse import parse_qs, quote, urlsplit
+
+try:
+    import requests
+except ImportError:  # pragma: no cover - the module base reports missing_required_lib('requests')
+    requests = None
+
+from ansible_collections.aep.flow_service.plugins.module_utils._token import TokenCache
+
+FLOW_SERVICE_PATH = "/data/foundation/flowservice"
+IMS_TOKEN_PATH = "/ims/token/v3"
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+MAX_RETRY_AFTER = 60.0
+PAGE_SIZE = 100
+MAX_PAGES = 10000
+
+
+class ApiError(Exception):
+    """A failed request, described for people: never carries headers, tokens or secrets."""
+
+    def __init__(self, message, status=None, code=None, title=None, request_id=None, method=None, url=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.title = title
+        self.request_id = request_id
+        self.method = method
+        self.url = url
+
+    def to_dict(self):
+        """The structured fields a module returns beside its msg."""
+        return {
+            "status": self.status,
+            "error_code": self.code,
+            "title": self.title,
+            "message": self.message,
+            "request_id": self.request_id,
+            "method": self.method,
+            "url": self.url,
+        }
+
+    def __str__(self):
+        parts = []
+        if self.method and self.url:
+            parts.append("%s %s" % (self.method, self.url))
+        if self.status:
+            parts.append("HTTP %s" % self.status)
+        if self.code:
+            parts.append(self.code)
+        text = ", ".join(parts)
+        text = "%s: %s" % (text, self.message) if text else self.message
+        if self.request_id:
+            text += " (request id %s)" % self.request_id
+        return text
+
+
+def error_from_response(response, method, url):
+    """Turn a Flow Service, gateway or IMS error response into an ApiError."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {}
+    report = body.get("report") if isinstance(body.get("report"), dict) else {}
+    code = None
+    error_type = body.get("type")
+    if isinstance(error_type, str) and "/errors/" in error_type:
+        code = error_type.rsplit("/", 1)[-1]
+    elif body.get("error_code"):
+        code = str(body["error_code"])
+    elif body.get("error"):  # IMS
+        code = str(body["error"])
+    message = (
+        report.get("detailed-message")
+        or body.get("errorMessage")
+        or body.get("message")
+        or body.get("detail")
+        or body.get("error_description")
+        or (response.text or "").strip()[:500]
+        or response.reason
+        or "request failed"
+    )
+    request_id = report.get("request-id") or response.headers.get("x-request-id")
+    return ApiError(
+        str(message),
+        status=response.status_code,
+        code=code,
+        title=body.get("title") or response.reason,
+        request_id=request_id,
+        method=method,
+        url=url,
+    )
+
+
+def retry_delay(attempt, response=None, backoff=0.5, cap=30.0):
+    """Seconds to wait before retry number attempt (0-based): Retry-After when given, else jittered exponential backoff."""
+    if response is not None:
+        header = response.headers.get("Retry-After")
+        if header:
+            try:
+                return min(max(float(header), 0.0), MAX_RETRY_AFTER)
+            except ValueError:
+                pass  # an HTTP date: fall back to our own backoff
+    return random.uniform(0, min(cap, backoff * (2 ** attempt)))  # full jitter
+
+
+class FlowServiceClient:
+    """Talks to one org and sandbox of the Flow Service through one requests.Session.
+
+    ``options`` is the validated dict of the shared connection options (see _options.py).
+    """
+
+    def __init__(self, options, sleep=time.sleep):
+        if requests is None:
+            raise RuntimeError("the Python library requests is required")
+        self.options = options
+        self.api_url = options["platform_url"].rstrip("/") + FLOW_SERVICE_PATH
+        self.sleep = sleep
+        self.session = requests.Session()
+        self.session.headers.update({
+            "x-api-key": options["client_id"],
+            "x-gw-ims-org-id": options["org_id"],
+            "x-sandbox-name": options["sandbox"],
+            "Accept": "application/json",
+        })
+        if not options["validate_certs"]:
+            self.session.verify = False
+        elif options.get("ca_path"):
+            self.session.verify = options["ca_path"]
+        self.tokens = TokenCache(options, self._mint_token)
+        self.request_count = 0
+        self.token_requests = 0
+        self.unconfirmed_writes = 0  # writes whose answer never came: they may have landed
+
+    # --- tokens -------------------------------------------------------------------------------------------------
+
+    def _mint_token(self):
+        """Exchange the client credentials at IMS; return (access_token, expires_in seconds)."""
+        url = self.options["ims_url"].rstrip("/") + IMS_TOKEN_PATH
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.options["client_id"],
+            "client_secret": self.options["client_secret"],
+            "scope": self.options["scopes"],
+        }
+        self.token_requests += 1
+        response = self._send("POST", url, data=form, authorize=False)
+        try:
+            body = response.json()
+            return body["access_token"], float(body.get("expires_in", 0))
+        except (ValueError, KeyError, TypeError):
+            raise ApiError("the IMS token endpoint answered without an access_token", status=response.status_code,
+                           method="POST", url=url)
+
+    # --- requests -----------------------------------------------------------------------------------------------
+
+    def _send(self, method, url, params=None, json=None, data=None, headers=None, authorize=True):
+        """Send one request with retries; return the successful response or raise ApiError."""
+        retries = self.options["retries"]
+        attempt = 0
+        reminted = False
+        while True:
+            request_headers = dict(headers or {})
+            token = None
+            if authorize:
+                token = self.tokens.get()
+                request_headers["Authorization"] = "Bearer " + token
+            try:
+                self.request_count += 1
+                response = self.session.request(method, url, params=params, json=json, data=data,
+                                                headers=request_headers, timeout=self.options["timeout"])
+            except requests.exceptions.SSLError as exc:
+                raise ApiError("TLS verification failed: %s. Point ca_path at the CA bundle that signed the server's "
+                               "certificate, or (only for testing) set validate_certs to false." % _short(exc),
+                               method=method, url=url)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                if authorize and method != "GET":
+                    self.unconfirmed_writes += 1
+                if attempt < retries:
+                    self.sleep(retry_delay(attempt))
+                    attempt += 1
+                    continue
+                kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "failed"
+                raise ApiError("the connection %s after %d attempt(s): %s" % (kind, attempt + 1, _short(exc)),
+                               method=method, url=url)
+            if response.ok:
+                return response
+            if response.status_code == 401 and authorize and not reminted and self.tokens.can_remint:
+                # An expired token: mint a new one once and replay the request.
+                self.tokens.invalidate(token)
+                reminted = True
+                continue
+            if response.status_code in RETRY_STATUSES and attempt < retries:
+                self.sleep(retry_delay(attempt, response))
+                attempt += 1
+                continue
+            error = error_from_response(response, method, url)
+            if response.status_code in RETRY_STATUSES and retries:
+                error.message += " (gave up after %d retries)" % retries
+            raise error
+
+    def request(self, method, path, params=None, body=None, headers=None):
+        """Request a path below the Flow Service base URL; return the decoded JSON body (or None)."""
+        url = self.api_url + path
+        send_headers = dict(headers or {})
+        if body is not None:
+            send_headers["Content-Type"] = "application/json"
+        response = self._send(method, url, params=params, json=body, headers=send_headers)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError("the server answered with a body that is not JSON", status=response.status_code,
+                           request_id=response.headers.get("x-request-id"), method=method, url=url)
+
+    def get_item(self, collection, item_id):
+        """GET /{collection}/{id} and unwrap the items list; None when it does not exist (404)."""
+        try:
+            body = self.request("GET", "/%s/%s" % (collection, _quote_id(item_id)))
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        items = (body or {}).get("items") if isinstance(body, dict) else None
+        if isinstance(items, list):
+            return items[0] if items else None
+        return body if isinstance(body, dict) and body.get("id") else None
+
+    def list_items(self, collection, params=None):
+        """GET /{collection} and follow _links.next until the last page; return every item."""
+        query = {"limit": PAGE_SIZE}
+        query.update(params or {})
+        items = []
+        seen_tokens = set()
+        for dummy in range(MAX_PAGES):
+            body = self.request("GET", "/" + collection, params=query) or {}
+            items.extend(body.get("items") or [])
+            token = next_page_token(body)
+            if not token:
+                return items
+            if token in seen_tokens:
+                raise ApiError("the server returned the same continuation token twice; stopped paging",
+                               method="GET", url=self.api_url + "/" + collection)
+            seen_tokens.add(token)
+            query = dict(query, continuationToken=token)
+        raise ApiError("more than %d pages; stopped paging" % MAX_PAGES, method="GET", url=self.api_url + "/" + collection)
+
+    def patch(self, collection, item_id, operations, etag):
+        """PATCH /{collection}/{id} with a JSON Patch guarded by If-Match; return the new etag."""
+        body = self.request("PATCH", "/%s/%s" % (collection, _quote_id(item_id)), body=operations,
+                            headers={"If-Match": etag})
+        return (body or {}).get("etag")
+
+    def close(self):
+        self.session.close()
+
+
+def next_page_token(body):
+    """The continuationToken of the next page, from _links.next.href; None on the last page."""
+    links = body.get("_links") if isinstance(body, dict) else None
+    nxt = links.get("next") if isinstance(links, dict) else None
+    href = nxt.get("href") if isinstance(nxt, dict) else nxt
+    if not href or not isinstance(href, str):
+        return None
+    values = parse_qs(urlsplit(href).query).get("continuationToken")
+    return values[0] if values and values[0] else None
+
+
+def _quote_id(item_id):
+    """Ids are path segments: quote anything that could change the path."""
+    return quote(str(item_id), safe="")
+
+
+def _short(exc):
+    text = str(exc)
+    return text if len(text) <= 300 else text[:300] + "..."

@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils file is private to the collection: its interface may change without notice.
+
+"""Target and base connections: finding them from a dataflow, masking secrets, and the patches that converge them."""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+from ansible_collections.aep.flow_service.plugins.module_utils._patch import build_patch, same, set_field_ops
+from ansible_collections.aep.flow_service.plugins.module_utils._spec import (
+    MASK,
+    auth_schema,
+    check_object,
+    secret_fields,
+    target_schema,
+)
+
+UPDATE_SECRETS_CHOICES = ("always", "on_change")
+
+
+def base_connection_ids(flow):
+    """Base connection ids behind a flow's target connections, in order, without duplicates."""
+    ids = []
+    for target in (flow.get("inheritedAttributes") or {}).get("targetConnections") or []:
+        base = (target or {}).get("baseConnection") or {}
+        if base.get("id") and base["id"] not in ids:
+            ids.append(base["id"])
+    return ids
+
+
+class SpecReader:
+    """Reads connection specs, each at most once per module run."""
+
+    def __init__(self, client):
+        self.client = client
+        self.cache = {}
+
+    def get(self, spec_id):
+        if spec_id not in self.cache:
+            spec = self.client.get_item("connectionSpecs", spec_id)
+            if spec is None:
+                raise ConvergeError("connection spec %s was not found" % spec_id)
+            self.cache[spec_id] = spec
+        return self.cache[spec_id]
+
+    def for_connection(self, connection):
+        spec_id = ((connection or {}).get("connectionSpec") or {}).get("id")
+        if not spec_id:
+            raise ConvergeError("connection %s has no connectionSpec id" % (connection or {}).get("id"))
+        return self.get(spec_id)
+
+
+def connection_secrets(connection, spec):
+    """Secret auth field names for a base connection: those its spec marks as passwords."""
+    return secret_fields(auth_schema(spec, ((connection or {}).get("auth") or {}).get("specName")))
+
+
+def mask_connection(connection, secrets):
+    """A copy of a base connection with the value of every secret auth field named in ``secrets`` masked."""
+    if not connection:
+        return connection
+    masked = copy.deepcopy(connection)
+    params = (masked.get("auth") or {}).get("params")
+    if isinstance(params, dict):
+        for key in params:
+            if key in secrets:
+                params[key] = MASK
+    return masked
+
+
+def resolve_target_id(client, flow_id, target_id=None):
+    """The target connection of a flow; ``target_id`` picks one when the flow has several."""
+    flow = client.get_item("flows", flow_id)
+    if flow is None:
+        raise ConvergeError("dataflow %s was not found in sandbox %s" % (flow_id, client.options["sandbox"]))
+    ids = list(flow.get("targetConnectionIds") or [])
+    if target_id:
+        if target_id not in ids:
+            raise ConvergeError("target connection %s does not belong to dataflow %s (its target connections: %s)"
+                                % (target_id, flow_id, ", ".join(ids) or "none"))
+        return target_id
+    if len(ids) != 1:
+        raise ConvergeError("dataflow %s has %d target connections (%s); set id to pick one"
+                            % (flow_id, len(ids), ", ".join(ids) or "none"))
+    return ids[0]
+
+
+def resolve_base_id(client, flow_id):
+    """The base connection behind a flow's target connection."""
+    flow = client.get_item("flows", flow_id)
+    if flow is None:
+        raise ConvergeError("dataflow %s was not found in sandbox %s" % (flow_id, client.options["sandbox"]))
+    ids = base_connection_ids(flow)
+    if len(ids) != 1:
+        raise ConvergeError("dataflow %s has %d base connections behind its target connections (%s); "
+                            "address the base connection by id" % (flow_id, len(ids), ", ".join(ids) or "none"))
+    return ids[0]
+
+
+def checked(values, schema, what):
+    """Coerce and validate user params against a spec schema, or raise ConvergeError listing every problem."""
+    errors = []
+    result = check_object(values, schema, "", errors)
+    if errors:
+        raise ConvergeError("invalid %s: %s" % (what, "; ".join(errors)))
+    return result
+
+
+def target_operations(current, spec, params, purge_params, name=None, description=None):
+    """Operations for a target connection: per-key params changes plus name and description."""
+    ops = set_field_ops(current, {"name": name, "description": description})
+    if params is not None:
+        desired = checked(params, target_schema(spec), "params")
+        ops.extend(build_patch(current.get("params") or {}, desired, "/params", purge=purge_params))
+    return ops
+
+
+def base_operations(current, spec, auth_params, update_secrets, name=None, description=None):
+    """Operations for a base connection: the whole /auth/params object when anything must change.
+
+    The API replaces /auth/params whole and never returns secret values, so the object sent is the
+    current non-secret values merged with the desired ones, plus every secret, which the user must supply.
+    """
+    ops = set_field_ops(current, {"name": name, "description": description})
+    if auth_params is None:
+        return ops
+    auth = current.get("auth") or {}
+    schema = auth_schema(spec, auth.get("specName"))
+    secrets = secret_fields(schema)
+    desired = checked(auth_params, schema, "auth_params")
+    current_params = auth.get("params") or {}
+    known = (schema.get("properties") or {}).keys()
+    differs = any(k not in secrets and not same(current_params.get(k), v) for k, v in desired.items())
+    given_secrets = [k for k in secrets if k in desired]
+    if not differs and not (update_secrets == "always" and given_secrets):
+        return ops
+    missing = [k for k in secrets if k not in desired]
+    if missing:
+        raise ConvergeError("auth_params must include the secret %s: the API replaces the whole auth object and "
+                            "never returns secrets, so leaving it out would delete the stored value; nothing was "
+                            "written" % " and ".join(missing))
+    # Keep the current non-secret values the spec defines (server-set extras such as authorizedDate are not ours).
+    value = {k: v for k, v in current_params.items() if k in known and k not in secrets}
+    value.update(desired)
+    ops.append({"op": "replace", "path": "/auth/params", "value": value})
+    return ops
+
+
+def mask_operations(operations, secrets):
+    """A copy of the operations to show a person: secret values inside /auth/params masked."""
+    shown = copy.deepcopy(operations)
+    for op in shown:
+        if op.get("path") == "/auth/params" and isinstance(op.get("value"), dict):
+            op["value"] = {k: (MASK if k in secrets else v) for k, v in op["value"].items()}
+        elif str(op.get("path", "")).startswith("/auth/params/") and op["path"].rsplit("/", 1)[-1] in secrets:
+            op["value"] = MASK
+    return shown

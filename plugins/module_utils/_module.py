@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils file is private to the collection: its interface may change without notice.
+
+"""The base class of every module: shared options, one client, errors turned into messages people can act on."""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import requests  # noqa: F401, pylint: disable=unused-import
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+from ansible_collections.aep.flow_service.plugins.module_utils._options import (
+    check_connection_options,
+    connection_argument_spec,
+)
+
+
+class AepModule(AnsibleModule):
+    """An AnsibleModule with the shared connection options merged in and checked before any request."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec or {})
+        super().__init__(argument_spec=spec, **kwargs)
+        if REQUESTS_IMPORT_ERROR:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        errors, warnings = check_connection_options(self.params)
+        if errors:
+            self.fail_json(msg="Invalid connection options: " + "; ".join(errors) + ".")
+        for warning in warnings:
+            self.warn(warning)
+        self._client = None
+
+    @property
+    def client(self):
+        """The Flow Service client, built on first use so that option errors never cost a request."""
+        if self._client is None:
+            from ansible_collections.aep.flow_service.plugins.module_utils._client import FlowServiceClient
+            self._client = FlowServiceClient(self.params)
+        return self._client
+
+    def fail_from_api_error(self, error, action, **extra):
+        """Fail with what was being done, the API's answer and its request id; never headers or secrets."""
+        hint = ERROR_HINTS.get(error.status, "")
+        self.fail_json(msg="%s failed: %s%s" % (action, error, hint), api_error=error.to_dict(), **extra)
+
+
+ERROR_HINTS = {
+    401: " Check client_id/client_secret (or that access_token has not expired).",
+    403: " Check that the API credential has access to this org and sandbox, and that client_id is the token's client.",
+    404: " Check the id and the sandbox it lives in.",
+}
+
+
+def converge_and_exit(module, collection, item_id, compute, view, result_key, show_operations=lambda ops: ops):
+    """Run the read-compare-write loop for one resource and exit with the module's standard result.
+
+    ``view(resource, sent_operations)`` gives the managed, secret-masked picture of a resource used for
+    the diff; ``show_operations`` masks the operations returned as ``patch``.
+    """
+    from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
+    from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
+
+    action = "Updating %s %s" % (result_key.replace("_", " "), item_id)
+    try:
+        outcome = converge(module.client, collection, item_id, compute, module.check_mode)
+    except ApiError as exc:
+        module.fail_from_api_error(exc, action)
+    except ConvergeError as exc:
+        module.fail_json(msg="%s failed: %s" % (action, exc))
+    result = {
+        "changed": outcome.changed,
+        result_key: view(outcome.after, None, full=True),
+        "etag": outcome.etag,
+        "patch": show_operations(outcome.operations),
+    }
+    if module._diff:
+        result["diff"] = {"before": view(outcome.before, None), "after": view(outcome.after, outcome.operations)}
+    module.exit_json(**result)

@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils file is private to the collection: its interface may change without notice.
+
+"""The connection options every module and plugin shares: argument spec, environment fallbacks, checks."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import env_fallback
+
+DEFAULT_SCOPES = "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session"
+DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
+DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def connection_argument_spec():
+    """A fresh copy of the shared options' argument spec (documented in doc_fragments/connection.py)."""
+    return dict(
+        access_token=dict(type="str", no_log=True, fallback=(env_fallback, ["AEP_ACCESS_TOKEN"])),
+        client_id=dict(type="str", fallback=(env_fallback, ["AEP_CLIENT_ID"])),
+        client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["AEP_CLIENT_SECRET"])),
+        scopes=dict(type="str", default=DEFAULT_SCOPES, fallback=(env_fallback, ["AEP_SCOPES"])),
+        org_id=dict(type="str", fallback=(env_fallback, ["AEP_ORG_ID"])),
+        sandbox=dict(type="str", default="prod", fallback=(env_fallback, ["AEP_SANDBOX_NAME"])),
+        platform_url=dict(type="str", default=DEFAULT_PLATFORM_URL, fallback=(env_fallback, ["AEP_PLATFORM_URL"])),
+        ims_url=dict(type="str", default=DEFAULT_IMS_URL, fallback=(env_fallback, ["AEP_IMS_URL"])),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["AEP_VALIDATE_CERTS"])),
+        ca_path=dict(type="path", fallback=(env_fallback, ["AEP_CA_PATH"])),
+        timeout=dict(type="float", default=30.0, fallback=(env_fallback, ["AEP_TIMEOUT"])),
+        retries=dict(type="int", default=4, fallback=(env_fallback, ["AEP_RETRIES"])),
+        token_cache=dict(type="bool", default=False, fallback=(env_fallback, ["AEP_TOKEN_CACHE"])),
+    )
+
+
+CONNECTION_OPTION_NAMES = tuple(connection_argument_spec())
+
+
+def check_connection_options(params):
+    """Return (errors, warnings) for a parsed set of connection options; errors name what to fix."""
+    errors = []
+    warnings = []
+    if not params.get("client_id"):
+        errors.append("client_id is required (it is also sent as x-api-key); set it or AEP_CLIENT_ID")
+    if not params.get("org_id"):
+        errors.append("org_id is required (the IMS organization, ending in @AdobeOrg); set it or AEP_ORG_ID")
+    if params.get("access_token") and params.get("client_secret"):
+        errors.append("access_token and client_secret contradict each other: give a ready token or the client "
+                      "secret to mint one, not both (check AEP_ACCESS_TOKEN and AEP_CLIENT_SECRET too)")
+    elif not params.get("access_token") and not params.get("client_secret"):
+        errors.append("no credentials: set client_secret (AEP_CLIENT_SECRET) to mint tokens at IMS, "
+                      "or access_token (AEP_ACCESS_TOKEN)")
+    if not params.get("sandbox"):
+        errors.append("sandbox must not be empty (the Flow Service defaults to prod only when the header is absent)")
+    for name in ("platform_url", "ims_url"):
+        url = params.get(name) or ""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            errors.append("%s must be an http(s) URL such as https://host, got %r" % (name, url))
+        elif parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+            warnings.append("%s uses plain http (%s): tokens and credentials would cross the network unencrypted; "
+                            "use https" % (name, url))
+    if params.get("timeout") is not None and params["timeout"] <= 0:
+        errors.append("timeout must be a positive number of seconds, got %s" % params["timeout"])
+    if params.get("retries") is not None and not 0 <= params["retries"] <= 20:
+        errors.append("retries must be between 0 and 20, got %s" % params["retries"])
+    if params.get("ca_path") and not os.path.exists(params["ca_path"]):
+        errors.append("ca_path %s does not exist" % params["ca_path"])
+    if params.get("validate_certs") is False:
+        warnings.append("validate_certs is false: the server's TLS certificate is not checked, so anyone on the "
+                        "path could read the token and credentials; use ca_path for a private CA instead")
+    return errors, warnings

@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils file is private to the collection: its interface may change without notice.
+
+"""Access tokens: a static one, or IMS tokens minted on demand and, when asked, shared through a file cache.
+
+Every module run is a new process, so a token held in memory lives for one task only. With ``token_cache``
+on, the token is kept in a file readable only by the controller user, keyed by a hash of the credentials,
+and reused by every task, fork and play until it is close to expiry. A lock serialises minting so that
+parallel forks make one token request, not one each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Ansible controllers are POSIX
+    fcntl = None
+
+EXPIRY_MARGIN = 300.0  # seconds: a token this close to its end is not reused
+
+
+def cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "aep.flow_service")
+
+
+class TokenCache:
+    """Hands out a bearer token; mints (through ``mint``) only when there is no usable one."""
+
+    def __init__(self, options, mint):
+        self.static = options.get("access_token")
+        self.mint = mint
+        self.use_file = bool(options.get("token_cache")) and not self.static
+        self.token = None
+        self.expires_at = 0.0
+        self.rejected = None
+        if self.use_file:
+            key = "\0".join((options["ims_url"], options["client_id"], options["client_secret"] or "", options["scopes"]))
+            self.path = os.path.join(cache_dir(), "token-%s.json" % hashlib.sha256(key.encode("utf-8")).hexdigest()[:40])
+
+    @property
+    def can_remint(self):
+        return not self.static
+
+    def get(self):
+        if self.static:
+            return self.static
+        if self.token and time.time() < self.expires_at - EXPIRY_MARGIN:
+            return self.token
+        if self.use_file:
+            self.token, self.expires_at = self._from_file()
+        else:
+            self.token, self.expires_at = self._mint()
+        return self.token
+
+    def invalidate(self, token):
+        """The server refused ``token`` (expired or revoked): never hand it out again."""
+        self.rejected = token
+        self.token = None
+        self.expires_at = 0.0
+
+    def _mint(self):
+        token, expires_in = self.mint()
+        return token, time.time() + expires_in
+
+    def _from_file(self):
+        directory = os.path.dirname(self.path)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        lock_fd = os.open(self.path + ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            if fcntl is not None:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            cached = self._read()
+            if cached and cached[0] != self.rejected and time.time() < cached[1] - EXPIRY_MARGIN:
+                return cached
+            token, expires_at = self._mint()
+            self._write(token, expires_at)
+            return token, expires_at
+        finally:
+            os.close(lock_fd)  # closing releases the lock
+
+    def _read(self):
+        try:
+            with open(self.path, "r", encoding="utf-8") as handle:
+                data = json.load(handle)
+            return str(data["access_token"]), float(data["expires_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _write(self, token, expires_at):
+        temp = "%s.%d.tmp" % (self.path, os.getpid())
+        fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"access_token": token, "expires_at": expires_at}, handle)
+        os.replace(temp, self.path)

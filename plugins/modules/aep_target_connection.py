@@ -1,0 +1,197 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: aep_target_connection
+short_description: Change the parameters of an Adobe Experience Platform destination's target connection
+version_added: 1.0.0
+description:
+  - Brings a target connection's parameters (export bucket and path, file options, Pinterest advertiser id,
+    Google Ad Manager options...) and optionally its name and description to the values you declare.
+  - Reads the connection and its connection spec, validates O(params) against the spec, and sends a JSON Patch
+    with one operation per parameter that really differs, with C(If-Match) carrying the etag just read.
+    When nothing differs, nothing is sent and the task reports C(ok).
+  - Parameters you do not list are left as they are, even if someone changes them at the same moment.
+    If the connection changed between the read and the write (HTTP 412), it is read again and the
+    patch recomputed.
+author:
+  - aep.flow_service contributors
+extends_documentation_fragment:
+  - aep.flow_service.connection
+  - aep.flow_service.connection.attributes
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Sends no write; RV(target_connection) is the predicted result and RV(patch) what would be sent.
+  diff_mode:
+    support: full
+    details: Shows the name, description and params before and after.
+  platform:
+    platforms: all
+options:
+  id:
+    description:
+      - The target connection id.
+      - With O(flow_id), picks one of the flow's target connections and must belong to it.
+    type: str
+  flow_id:
+    description:
+      - A destination dataflow id; its target connection is the one changed.
+      - When the flow has more than one target connection, O(id) must pick one.
+    type: str
+  params:
+    description:
+      - The desired target parameters, with the API's names (C(bucketName), C(path), C(advertiser_id),
+        C(appendSegmentId)...). Only the keys listed are managed.
+      - A nested value such as C(csvOptions) is compared and sent whole.
+      - Values are checked against the connection spec's C(targetSpec) before any write, and coerced like
+        module options (V(1234) becomes V("1234") where the spec wants a string).
+    type: dict
+  purge_params:
+    description:
+      - Remove every parameter that O(params) does not list.
+    type: bool
+    default: false
+  name:
+    description: The desired name of the target connection.
+    type: str
+  description:
+    description: The desired description of the target connection.
+    type: str
+seealso:
+  - module: aep.flow_service.aep_flow_info
+  - module: aep.flow_service.aep_base_connection
+"""
+
+EXAMPLES = r"""
+- name: Move the tutorial's Amazon S3 export to a new bucket and path
+  aep.flow_service.aep_target_connection:
+    flow_id: 226fb2e1-db69-4760-b67e-9e671e05abfc
+    params:
+      bucketName: acme-exports-2026
+      path: audiences/winter
+
+- name: Google Ad Manager - append the audience id to the audience name
+  aep.flow_service.aep_target_connection:
+    id: 3f1c2a40-0000-4000-8000-00000000ga01
+    params:
+      appendSegmentId: true
+
+- name: Pinterest - change the advertiser id
+  aep.flow_service.aep_target_connection:
+    flow_id: "{{ pinterest_flow_id }}"
+    params:
+      advertiser_id: "1234567890"
+
+- name: Own the whole parameter set of an Azure Blob export (unlisted params are removed)
+  aep.flow_service.aep_target_connection:
+    id: "{{ azure_target_connection_id }}"
+    params:
+      mode: Server-to-server
+      container: acme-exports
+      path: audiences
+      fileType: CSV
+      compression: GZIP
+    purge_params: true
+
+- name: Preview a change without writing it
+  aep.flow_service.aep_target_connection:
+    flow_id: 226fb2e1-db69-4760-b67e-9e671e05abfc
+    params:
+      path: audiences/spring
+  check_mode: true
+  diff: true
+  register: preview
+"""
+
+RETURN = r"""
+target_connection:
+  description:
+    - The target connection after the change, as the API returns it. In check mode and after a write it is the
+      predicted resource (the state read, with RV(patch) applied) with the new etag; no extra read is made.
+  returned: success
+  type: dict
+  sample:
+    id: 8ce3dc63-3766-4220-9f61-51d2f8f14618
+    name: Amazon S3 target connection
+    params: {bucketName: acme-exports-2026, path: audiences/winter, fileType: CSV, compression: NONE}
+    etag: '"00000000-0000-0000-0000-000000000002"'
+etag:
+  description: The etag of the target connection after the task (the new one after a write).
+  returned: success
+  type: str
+  sample: '"00000000-0000-0000-0000-000000000002"'
+patch:
+  description: The JSON Patch operations sent (or, in check mode, that would be sent). Empty when nothing differed.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - {op: replace, path: /params/bucketName, value: acme-exports-2026}
+    - {op: replace, path: /params/path, value: audiences/winter}
+"""
+
+from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
+from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
+    SpecReader,
+    resolve_target_id,
+    target_operations,
+)
+from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, converge_and_exit
+
+
+def view(resource, operations, full=False):
+    """The target connection, whole or as the managed subset shown in the diff."""
+    if full:
+        return resource
+    return {k: resource.get(k) for k in ("name", "description", "params")}
+
+
+def main():
+    module = AepModule(
+        argument_spec=dict(
+            id=dict(type="str"),
+            flow_id=dict(type="str"),
+            params=dict(type="dict"),
+            purge_params=dict(type="bool", default=False),
+            name=dict(type="str"),
+            description=dict(type="str"),
+        ),
+        required_one_of=[("id", "flow_id")],
+        supports_check_mode=True,
+    )
+    p = module.params
+    for key in ("id", "flow_id"):
+        if p[key] is not None and not p[key].strip():
+            module.fail_json(msg="%s must not be empty" % key)
+    if p["purge_params"] and p["params"] is None:
+        module.fail_json(msg="purge_params needs params: without it every parameter would be removed")
+    if p["name"] is not None and not p["name"].strip():
+        module.fail_json(msg="name must not be empty")
+
+    target_id = p["id"]
+    if p["flow_id"]:
+        try:
+            target_id = resolve_target_id(module.client, p["flow_id"], p["id"])
+        except ApiError as exc:
+            module.fail_from_api_error(exc, "Reading dataflow %s" % p["flow_id"])
+        except ConvergeError as exc:
+            module.fail_json(msg=str(exc))
+    specs = SpecReader(module.client)
+
+    def compute(current):
+        spec = specs.for_connection(current) if p["params"] is not None else None
+        return target_operations(current, spec, p["params"], p["purge_params"], p["name"], p["description"])
+
+    converge_and_exit(module, "targetConnections", target_id, compute, view, "target_connection")
+
+
+if __name__ == "__main__":
+    main()
