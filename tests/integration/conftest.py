@@ -1,112 +1,11 @@
-"""Integration-test helpers: run real ``ansible-playbook`` against the emulator and read what happened.
-
-``ANSIBLE_COLLECTIONS_PATH`` from the environment is used when set (``make test`` points it at the built and
-installed collection); otherwise the checkout itself is linked under ``.tmp/collections``.
-"""
+"""Fixtures of the integration tests: ``play`` runs ansible-playbook against this test's emulator, ``api`` reads it."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import pytest
+import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
-
-DEMO_CLIENT_ID = "aep-demo-client"
-DEMO_CLIENT_SECRET = "aep-demo-secret"
-DEMO_ORG = "0123456789ABCDEF01234567@AdobeOrg"
-
-
-def collections_path():
-    configured = os.environ.get("ANSIBLE_COLLECTIONS_PATH")
-    if configured:
-        return configured
-    base = ROOT / ".tmp" / "collections"
-    link = base / "ansible_collections" / "aep" / "flow_service"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(ROOT, target_is_directory=True)
-    return str(base)
-
-
-@dataclass
-class PlayRun:
-    """One ansible-playbook run: exit code, the whole output, and every task result."""
-
-    rc: int
-    output: str
-    results: list = field(default_factory=list)
-
-    def task(self, name):
-        """The last result of the task with this name (raises if the task did not run)."""
-        found = [r for r in self.results if r["task"] == name]
-        if not found:
-            raise AssertionError("task %r did not run; tasks were: %s\n%s" % (
-                name, [r["task"] for r in self.results], self.output[-3000:]))
-        return found[-1]
-
-    def statuses(self):
-        return [r["status"] for r in self.results]
-
-
-def playbook_env(emulator, tmp_path, **extra):
-    env = dict(os.environ)
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": collections_path(),
-        "ANSIBLE_CALLBACK_PLUGINS": str(HERE / "callback_plugins"),
-        "ANSIBLE_CALLBACKS_ENABLED": "record_results",
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "AEP_PLATFORM_URL": emulator.url,
-        "AEP_IMS_URL": emulator.url,
-        "AEP_CLIENT_ID": DEMO_CLIENT_ID,
-        "AEP_CLIENT_SECRET": DEMO_CLIENT_SECRET,
-        "AEP_ORG_ID": DEMO_ORG,
-        "AEP_SANDBOX_NAME": "prod",
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "AEP_TEST_RESULTS": str(tmp_path / "results-%d.jsonl" % len(list(tmp_path.glob("results-*.jsonl")))),
-    })
-    for key, value in extra.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
-
-
-def run_playbook(playbook, emulator, tmp_path, extra_vars=None, check=False, diff=False, verbose=0, env=None,
-                 args=(), timeout=300):
-    """Run ``ansible-playbook`` on a playbook (a path, or a name under tests/integration/playbooks)."""
-    path = Path(playbook)
-    if not path.is_absolute():
-        path = HERE / "playbooks" / playbook if (HERE / "playbooks" / playbook).exists() else ROOT / playbook
-    run_env = playbook_env(emulator, tmp_path, **(env or {}))
-    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
-    if extra_vars:
-        cmd += ["-e", json.dumps(extra_vars)]
-    if check:
-        cmd.append("--check")
-    if diff:
-        cmd.append("--diff")
-    if verbose:
-        cmd.append("-" + "v" * verbose)
-    cmd += list(args)
-    proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
-    results = []
-    results_file = Path(run_env["AEP_TEST_RESULTS"])
-    if results_file.exists():
-        results = [json.loads(line) for line in results_file.read_text(encoding="utf-8").splitlines() if line]
-    return PlayRun(proc.returncode, proc.stdout + proc.stderr, results)
+from playhelpers import DEMO_CLIENT_ID, DEMO_ORG, run_playbook
 
 
 @pytest.fixture
@@ -119,7 +18,34 @@ def play(emulator, tmp_path):
     return runner
 
 
-def writes(emulator, path_contains=""):
-    """The write requests (PATCH/POST/PUT/DELETE) the emulator logged, IMS token requests excluded."""
-    return [r for r in emulator.requests() if r["method"] != "GET" and "/ims/" not in r["path"]
-            and path_contains in r["path"]]
+class Api:
+    """Direct reads from the emulator's Flow Service API with the demo static token, to find test data."""
+
+    def __init__(self, emulator):
+        self.emulator = emulator
+
+    def get(self, path, sandbox="prod", **params):
+        headers = {"Authorization": "Bearer aep-demo-token", "x-api-key": DEMO_CLIENT_ID,
+                   "x-gw-ims-org-id": DEMO_ORG, "x-sandbox-name": sandbox}
+        response = requests.get(self.emulator.url + "/data/foundation/flowservice" + path, headers=headers,
+                                params=params, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def flows(self, sandbox="prod"):
+        items, token = [], None
+        while True:
+            params = {"limit": 100}
+            if token:
+                params["continuationToken"] = token
+            body = self.get("/flows", sandbox, **params)
+            items.extend(body.get("items") or [])
+            href = ((body.get("_links") or {}).get("next") or {}).get("href")
+            if not href:
+                return items
+            token = href.split("continuationToken=", 1)[1].split("&", 1)[0]
+
+
+@pytest.fixture
+def api(emulator):
+    return Api(emulator)
