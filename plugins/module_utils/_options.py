@@ -35,7 +35,7 @@ def connection_argument_spec():
         ca_path=dict(type="path", fallback=(env_fallback, ["AEP_CA_PATH"])),
         timeout=dict(type="float", default=30.0, fallback=(env_fallback, ["AEP_TIMEOUT"])),
         retries=dict(type="int", default=4, fallback=(env_fallback, ["AEP_RETRIES"])),
-        token_cache=dict(type="bool", default=False, fallback=(env_fallback, ["AEP_TOKEN_CACHE"])),
+        token_cache=dict(type="bool", default=False, no_log=False, fallback=(env_fallback, ["AEP_TOKEN_CACHE"])),
     )
 
 
