@@ -200,8 +200,8 @@ def main():
             filters = list(params["property"])
             if params["destinations_only"]:
                 filters.append("inheritedAttributes.properties.isDestinationFlow==true")
-            if params["name"] is not None:
-                filters.append("name==%s" % params["name"])
+            if params["name"] is not None and "," not in params["name"]:
+                filters.append("name==%s" % params["name"])  # a comma would mean OR to the API
             flows = client.list_items("flows", {"property": filters} if filters else None)
             if params["name"] is not None:
                 flows = [f for f in flows if f.get("name") == params["name"]]  # filters match loosely; names must not
