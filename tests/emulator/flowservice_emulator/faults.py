@@ -1,0 +1,125 @@
+"""Injected faults: a status response, a dropped connection or a delay, for a count of matching requests.
+
+A fault matches a request when its ``method`` is ``*`` or equals the request method (any case) and its
+``path`` regular expression is found (``re.search``) in the request path (without the query string).
+Faults are tried in the order they were added; the first match fires and its count goes down by one;
+at zero it disappears.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from dataclasses import dataclass, field
+
+KINDS = ("status", "drop", "delay")
+
+
+@dataclass
+class Fault:
+    """One registered fault."""
+
+    fid: str
+    method: str
+    path: str
+    kind: str
+    count: int
+    status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    body: object = None
+    has_body: bool = False
+    delay_ms: int = 0
+    pattern: re.Pattern = field(default=re.compile(""), repr=False)
+
+    def describe(self) -> dict:
+        """The fault as the control API shows it (``count`` is what remains)."""
+        shown = {"id": self.fid, "method": self.method, "path": self.path, "kind": self.kind, "count": self.count}
+        if self.kind == "status":
+            shown.update(status=self.status, headers=dict(self.headers))
+            if self.has_body:
+                shown["body"] = self.body
+        if self.kind == "delay":
+            shown["delay_ms"] = self.delay_ms
+        return shown
+
+
+def _positive_int(spec: dict, key: str, default: int | None, minimum: int) -> int:
+    value = spec.get(key, default)
+    if value is None:
+        raise ValueError(f"'{key}' is required")
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"'{key}' must be an integer >= {minimum}")
+    return value
+
+
+def build(fid: str, spec: object) -> Fault:
+    """Validate a fault spec (the JSON body of ``POST /_emulator/faults``) and build the Fault."""
+    if not isinstance(spec, dict):
+        raise ValueError("the fault spec must be a JSON object")
+    unknown = set(spec) - {"method", "path", "kind", "status", "headers", "body", "delay_ms", "count"}
+    if unknown:
+        raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+    method = spec.get("method", "*")
+    path = spec.get("path", "")
+    kind = spec.get("kind")
+    if not isinstance(method, str) or not method:
+        raise ValueError("'method' must be an HTTP method or '*'")
+    if not isinstance(path, str):
+        raise ValueError("'path' must be a regular expression string")
+    try:
+        pattern = re.compile(path)
+    except re.error as exc:
+        raise ValueError(f"'path' is not a valid regular expression: {exc}") from exc
+    if kind not in KINDS:
+        raise ValueError(f"'kind' must be one of {', '.join(KINDS)}")
+    fault = Fault(fid=fid, method=method.upper(), path=path, kind=kind, count=_positive_int(spec, "count", 1, 1), pattern=pattern)
+    if kind == "status":
+        fault.status = _positive_int(spec, "status", None, 100)
+        if fault.status > 599:
+            raise ValueError("'status' must be an HTTP status between 100 and 599")
+        headers = spec.get("headers", {})
+        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, (str, int)) for k, v in headers.items()):
+            raise ValueError("'headers' must map header names to strings")
+        fault.headers = {k: str(v) for k, v in headers.items()}
+        fault.has_body = "body" in spec
+        fault.body = spec.get("body")
+    if kind == "delay":
+        fault.delay_ms = _positive_int(spec, "delay_ms", None, 0)
+    return fault
+
+
+class FaultRegistry:
+    """The ordered list of active faults (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._ids = itertools.count(1)
+
+    def add(self, spec: object) -> Fault:
+        """Register a fault from its spec; raises ValueError on a bad spec."""
+        with self._lock:
+            fault = build(f"fault-{next(self._ids)}", spec)
+            self._faults.append(fault)
+            return fault
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The first fault matching the request, with its count consumed; None when none matches."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.method in ("*", method.upper()) and fault.pattern.search(path):
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def describe(self) -> list[dict]:
+        """Every remaining fault, in order."""
+        with self._lock:
+            return [fault.describe() for fault in self._faults]
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        with self._lock:
+            self._faults.clear()

@@ -1,0 +1,201 @@
+"""The threaded HTTP/1.1 server: reads requests, applies latency and faults, routes, writes JSON responses.
+
+Connections are kept alive (``protocol_version = "HTTP/1.1"``, ``Content-Length`` on every response) so a
+``requests.Session`` reuses them; Nagle's algorithm is off so small responses leave at once. Every
+response carries ``x-request-id`` (the client's own value when it sent one).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from . import API_BASE, CONTROL_PREFIX, IMS_TOKEN_PATH, errors, gateway
+from .api import FlowService
+from .control import Control
+from .data import Dataset
+from .faults import FaultRegistry
+from .ims import TokenRegistry, loggable_form
+from .reqlog import RequestLog
+from .store import Store
+
+DEFAULT_TOKEN_LIFETIME = 86399
+
+
+@dataclass
+class Options:
+    """Behaviour switches from the command line."""
+
+    latency_ms: int = 0
+    strict_sandbox: bool = False
+    secrets: str = "masked"
+    token_lifetime: int = DEFAULT_TOKEN_LIFETIME
+
+
+class Emulator:
+    """All state of one emulator instance, shared by the request threads."""
+
+    def __init__(self, dataset: Dataset, options: Options) -> None:
+        self.options = options
+        self.store = Store(dataset)
+        self.tokens = TokenRegistry(dataset.clients, dataset.static_tokens, options.token_lifetime)
+        self.faults = FaultRegistry()
+        self.log = RequestLog()
+        self.service = FlowService(self.store, options.secrets)
+        self.control = Control(self)
+
+    def serve_api(self, method: str, path: str, raw_query: str, body: bytes, headers) -> tuple[int, object, dict]:
+        """Serve an IMS or Flow Service request; returns (status, JSON body, extra headers)."""
+        if path == IMS_TOKEN_PATH:
+            if method != "POST":
+                raise errors.ImsError(405, "invalid_request", f"{method} is not supported on {path}")
+            return 200, self.tokens.exchange(raw_query, body, headers.get("Content-Type") or ""), {}
+        if path != API_BASE and not path.startswith(API_BASE + "/"):
+            raise errors.route_not_found(path)
+        client = gateway.authenticate(headers, self.tokens)
+        gateway.check_content_type(headers, method, body)
+        sandbox = gateway.resolve_sandbox(headers, self.store.sandboxes, self.options.strict_sandbox)
+        document = None
+        if body and method == "PATCH":
+            try:
+                document = json.loads(body)
+            except ValueError as exc:
+                raise errors.bad_json(str(exc)) from exc
+        rest = path[len(API_BASE):].rstrip("/")
+        status, payload = self.service.handle(method, rest, raw_query, document, headers, sandbox, client)
+        return status, payload, {}
+
+
+def _logged_body(path: str, raw_query: str, body: bytes) -> object:
+    if path == IMS_TOKEN_PATH:
+        return loggable_form(raw_query, body)
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One connection; handles its requests one after the other."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: EmulatorHTTPServer
+
+    def version_string(self) -> str:
+        """The Server header."""
+        return "FlowServiceEmulator/1.0"
+
+    def log_message(self, format: str, *args: object) -> None:  # pylint: disable=redefined-builtin
+        """Stay quiet: the request log is available through the control API."""
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send(self, status: int, payload: object, headers: dict, request_id: str) -> None:
+        data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+        self.send_response(status)
+        if data:
+            self.send_header("Content-Type", "application/json;charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-request-id", request_id)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+
+    def _handle(self) -> None:
+        emulator = self.server.emulator
+        url = urlsplit(self.path)
+        path, raw_query = url.path, url.query
+        try:
+            body = self._read_body()
+        except ValueError:
+            self.close_connection = True
+            return
+        request_id = (self.headers.get("x-request-id") or "").strip() or str(uuid.uuid4())
+        if path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/"):
+            self._respond(lambda: emulator.control.handle(self.command, path, raw_query, body) + ({},), request_id)
+            return
+        entry = emulator.log.start(self.command, path, raw_query, self.headers, _logged_body(path, raw_query, body))
+        if emulator.options.latency_ms:
+            time.sleep(emulator.options.latency_ms / 1000)
+        fault = emulator.faults.take(self.command, path)
+        if fault is not None and fault.kind == "drop":
+            self.close_connection = True
+            return
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.delay_ms / 1000)
+        if fault is not None and fault.kind == "status":
+            if fault.has_body:
+                outcome = (fault.status, fault.body, dict(fault.headers))
+            else:
+                error = errors.injected(fault.status, fault.headers)
+                outcome = (error.status, error.body(request_id), error.headers)
+            self._respond(lambda: outcome, request_id, entry)
+            return
+        self._respond(lambda: emulator.serve_api(self.command, path, raw_query, body, self.headers), request_id, entry)
+
+    def _respond(self, produce, request_id: str, entry: dict | None = None) -> None:
+        try:
+            status, payload, headers = produce()
+        except errors.HttpError as exc:
+            status, payload, headers = exc.status, exc.body(request_id), exc.headers
+        except Exception:  # pylint: disable=broad-exception-caught
+            traceback.print_exc(file=sys.stderr)
+            error = errors.internal_error()
+            status, payload, headers = error.status, error.body(request_id), {}
+        if entry is not None:
+            self.server.emulator.log.finish(entry, status)
+        try:
+            self._send(status, payload, headers, request_id)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer carrying the emulator state; request threads are daemons."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+        self.emulator = emulator
+        super().__init__(address, Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """Ignore clients that went away; report anything else."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+def serve_in_thread(server: EmulatorHTTPServer) -> threading.Thread:
+    """Run ``server.serve_forever`` in a daemon thread and return the thread."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="emulator-http", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,168 @@
+"""Start and drive the Flow Service emulator from tests (standard library only).
+
+    from harness import start_emulator          # tests/conftest.py puts tests/emulator on sys.path
+
+    emu = start_emulator("--generate", "10")
+    try:
+        ...                                      # talk to emu.api_url, inspect emu.requests(), emu.resource(...)
+    finally:
+        emu.stop()
+
+This module is a library; it has no command line (use run.py to start an emulator by hand).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import deque
+from pathlib import Path
+
+RUN_PY = Path(__file__).resolve().parent / "run.py"
+API_BASE = "/data/foundation/flowservice"
+
+DEMO_CLIENT_ID = "aep-demo-client"
+DEMO_CLIENT_SECRET = "aep-demo-secret"
+DEMO_ORG = "0123456789ABCDEF01234567@AdobeOrg"
+DEMO_TOKEN = "aep-demo-token"
+DEMO_SCOPE = "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session"
+
+
+class EmulatorError(RuntimeError):
+    """A control-API call failed or the emulator did not start."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class ResourceNotFound(EmulatorError, LookupError):
+    """The control API has no such resource (HTTP 404)."""
+
+
+def demo_headers(sandbox: str | None = "prod", token: str = DEMO_TOKEN) -> dict[str, str]:
+    """Headers of an authenticated Flow Service request with the demo credentials."""
+    headers = {"Authorization": f"Bearer {token}", "x-api-key": DEMO_CLIENT_ID, "x-gw-ims-org-id": DEMO_ORG}
+    if sandbox is not None:
+        headers["x-sandbox-name"] = sandbox
+    return headers
+
+
+class Emulator:
+    """A running emulator process and its control API."""
+
+    def __init__(self, process: subprocess.Popen, url: str, stderr_tail: deque) -> None:
+        self.process = process
+        self.url = url
+        self.api_url = url + API_BASE
+        self._stderr_tail = stderr_tail
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _call(self, method: str, path: str, body: object = None, query: dict | None = None) -> object:
+        url = self.url + path + ("?" + urllib.parse.urlencode(query) if query else "")
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")
+            error = ResourceNotFound if exc.code == 404 else EmulatorError
+            raise error(f"{method} {path} -> {exc.code}: {detail}", exc.code) from exc
+        return json.loads(payload) if payload else None
+
+    def stderr_tail(self) -> str:
+        """The last lines the emulator wrote to stderr (tracebacks of internal errors)."""
+        return "".join(self._stderr_tail)
+
+    def requests(self, method: str | None = None, path_contains: str | None = None) -> list[dict]:
+        """Logged API and IMS requests, oldest first, optionally filtered by method and a path substring."""
+        entries = self._call("GET", "/_emulator/requests")["requests"]
+        return [entry for entry in entries
+                if (method is None or entry["method"] == method.upper()) and (path_contains is None or path_contains in entry["path"])]
+
+    def clear_requests(self) -> None:
+        """Empty the request log."""
+        self._call("DELETE", "/_emulator/requests")
+
+    def reset(self) -> None:
+        """Back to the loaded data; clears the log and the faults; minted tokens stay valid."""
+        self._call("POST", "/_emulator/reset")
+
+    def resource(self, collection: str, rid: str, sandbox: str = "prod") -> dict:
+        """The stored object, unwrapped, secrets in clear; raises ResourceNotFound when absent."""
+        return self._call("GET", f"/_emulator/resources/{collection}/{rid}", query={"sandbox": sandbox})
+
+    def edit(self, collection: str, rid: str, ops: list[dict], sandbox: str = "prod") -> dict:
+        """Out-of-band JSON Patch (as if changed in the UI); renews the etag. Returns {"id", "etag"}."""
+        return self._call("PATCH", f"/_emulator/resources/{collection}/{rid}", body=ops, query={"sandbox": sandbox})
+
+    def add_fault(self, **spec: object) -> dict:
+        """Inject a fault; see README.md for the spec. Returns the fault with its "id"."""
+        return self._call("POST", "/_emulator/faults", body=spec)
+
+    def faults(self) -> list[dict]:
+        """The remaining faults."""
+        return self._call("GET", "/_emulator/faults")["faults"]
+
+    def clear_faults(self) -> None:
+        """Remove every fault."""
+        self._call("DELETE", "/_emulator/faults")
+
+    def expire_tokens(self) -> None:
+        """Expire every token minted so far (the static demo token stays valid)."""
+        self._call("POST", "/_emulator/expire-tokens")
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL after 5 s)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _drain(stream, sink: deque, found: threading.Event | None = None, holder: list | None = None) -> None:
+    for line in iter(stream.readline, ""):
+        sink.append(line)
+        if found is not None and holder is not None and not found.is_set() and line.startswith("listening on "):
+            holder.append(line[len("listening on "):].strip())
+            found.set()
+
+
+def start_emulator(*args: str, timeout: float = 15) -> Emulator:
+    """Start ``run.py --host 127.0.0.1 --port 0 *args`` and wait until it listens."""
+    command = [sys.executable, str(RUN_PY), "--host", "127.0.0.1", "--port", "0", *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)  # pylint: disable=consider-using-with
+    stdout_lines: deque = deque(maxlen=50)
+    stderr_lines: deque = deque(maxlen=200)
+    found = threading.Event()
+    holder: list[str] = []
+    threading.Thread(target=_drain, args=(process.stdout, stdout_lines, found, holder), daemon=True).start()
+    threading.Thread(target=_drain, args=(process.stderr, stderr_lines), daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while not found.wait(0.05):
+        if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            time.sleep(0.1)
+            raise EmulatorError(f"emulator did not start (exit code {process.returncode}): {''.join(stderr_lines)}")
+    return Emulator(process, holder[0], stderr_lines)

@@ -1,0 +1,93 @@
+#!/usr/bin/env python
+"""Start the local Adobe IMS + Flow Service emulator.
+
+    python tests/emulator/run.py [--host 127.0.0.1] [--port 8180] [--data FILE] [--generate N]
+                                 [--latency-ms N] [--strict-sandbox] [--secrets masked|omitted]
+                                 [--token-lifetime SECONDS]
+
+Prints ``listening on http://HOST:PORT`` once it accepts connections and exits with status 0 on SIGTERM
+or SIGINT. See README.md beside this file.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import signal
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# pylint: disable=wrong-import-position
+from flowservice_emulator.data import DataError, load  # noqa: E402
+from flowservice_emulator.server import DEFAULT_TOKEN_LIFETIME, Emulator, EmulatorHTTPServer, Options, serve_in_thread  # noqa: E402
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def _loopback(text: str) -> str:
+    if text != "localhost":
+        try:
+            if not ipaddress.ip_address(text).is_loopback:
+                raise argparse.ArgumentTypeError("the emulator only binds to a loopback address")
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"not an IP address: {text}") from exc
+    return text
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description="Local emulator of Adobe IMS and the AEP Flow Service API.")
+    parser.add_argument("--host", type=_loopback, default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=_non_negative, default=8180, help="port; 0 picks a free one (default 8180)")
+    parser.add_argument("--data", metavar="FILE", help="JSON or YAML data file replacing the built-in demo data")
+    parser.add_argument("--generate", metavar="N", type=_non_negative, default=0, help="add N synthetic S3 destination dataflows in prod")
+    parser.add_argument("--latency-ms", metavar="N", type=_non_negative, default=0, help="sleep N ms before serving each API/IMS request")
+    parser.add_argument("--strict-sandbox", action="store_true", help="reject requests without x-sandbox-name (FLOW-2105-400)")
+    parser.add_argument("--secrets", choices=("masked", "omitted"), default="masked", help="how GET shows secret auth params")
+    parser.add_argument("--token-lifetime", metavar="SECONDS", type=_non_negative, default=DEFAULT_TOKEN_LIFETIME,
+                        help=f"lifetime of minted IMS tokens (default {DEFAULT_TOKEN_LIFETIME})")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run until SIGTERM or SIGINT."""
+    args = parse_args(argv)
+    try:
+        dataset = load(args.data, args.generate)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    options = Options(latency_ms=args.latency_ms, strict_sandbox=args.strict_sandbox, secrets=args.secrets, token_lifetime=args.token_lifetime)
+    try:
+        server = EmulatorHTTPServer((args.host, args.port), Emulator(dataset, options))
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        del signum, frame
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    thread = serve_in_thread(server)
+    host, port = server.server_address[:2]
+    print(f"listening on http://{host}:{port}", flush=True)
+    while not stop.wait(0.5):
+        pass
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
