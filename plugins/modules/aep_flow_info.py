@@ -42,7 +42,7 @@ options:
   property:
     description:
       - Raw Flow Service property filters such as C(state==enabled) or
-        C(inheritedAttributes.targetConnections.connectionSpec.id==4fce964d-3f37-408f-9778-e597338a21ee).
+        C(inheritedAttributes.targetConnections[].connectionSpec.id==4fce964d-3f37-408f-9778-e597338a21ee).
       - Several filters are combined with AND; a comma inside one filter means OR.
     type: list
     elements: str
@@ -84,7 +84,7 @@ EXAMPLES = r"""
     sandbox: dev
     property:
       - state==enabled
-      - inheritedAttributes.targetConnections.connectionSpec.id==4fce964d-3f37-408f-9778-e597338a21ee
+      - inheritedAttributes.targetConnections[].connectionSpec.id==4fce964d-3f37-408f-9778-e597338a21ee
     include_connections: true
   register: s3_flows
 

@@ -190,8 +190,21 @@ def test_property_filters_are_anded_with_the_destination_filter(make_inventory):
 def test_hostnames_name_uses_unique_names_and_ids_for_shared_ones(make_inventory):
     inventory, dummy = make_inventory("sandboxes: [prod, dev]\nhostnames: name\n")
     # "Shared name" exists in prod (f2) and dev (f4): both fall back to their ids.
-    assert sorted(inventory.hosts) == ["Dev export", "GAM audience", "Winter export", "f2", "f4"]
-    assert hostvars(inventory, "Winter export")["aep_flow_id"] == "f1"
+    assert sorted(inventory.hosts) == ["Dev_export", "GAM_audience", "Winter_export", "f2", "f4"]
+    assert hostvars(inventory, "Winter_export")["aep_flow_id"] == "f1"
+    assert hostvars(inventory, "Winter_export")["aep_flow_name"] == "Winter export"
+
+
+@pytest.mark.parametrize("name, host", [
+    ("2021 winter campaign", "2021_winter_campaign"), ("a, b: c!", "a_b_c"), ("x.y-z_1", "x.y-z_1"), ("  ", "")])
+def test_names_become_pattern_safe_host_names(plugin_module, name, host):
+    assert plugin_module.pattern_safe(name) == host
+
+
+def test_names_equal_once_made_safe_fall_back_to_ids(plugin_module):
+    records = [{"aep_flow_id": "f1", "aep_flow_name": "a b"}, {"aep_flow_id": "f2", "aep_flow_name": "a:b"},
+               {"aep_flow_id": "f3", "aep_flow_name": "!!"}, {"aep_flow_id": "f4", "aep_flow_name": "c"}]
+    assert plugin_module.host_names(records, "name") == ["f1", "f2", "f3", "c"]
 
 
 def test_compose_groups_and_keyed_groups(make_inventory):

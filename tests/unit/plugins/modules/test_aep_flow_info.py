@@ -44,7 +44,7 @@ def test_destinations_only_filters_source_flows(run_module):
 
 def test_property_filters_are_anded(run_module):
     code, result = run_module(main, {"property": [
-        "inheritedAttributes.targetConnections.connectionSpec.id==4fce964d-3f37-408f-9778-e597338a21ee",
+        "inheritedAttributes.targetConnections[].connectionSpec.id==4fce964d-3f37-408f-9778-e597338a21ee",
         "state==enabled"]})
     assert code == 0 and result["flows"]
     for flow in result["flows"]:

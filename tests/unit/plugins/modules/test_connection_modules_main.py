@@ -23,7 +23,7 @@ BASE = "7fbf542b-83ed-498f-8838-8fde0c4d4d69"
     (aep_base_connection, {"id": BASE, "auth_params": {}}, ["auth_params must not be empty"]),
     (aep_base_connection, {"id": BASE, "update_secrets": "never"}, ["update_secrets", "always, on_change"]),
     (aep_base_connection, {"auth_params": {"a": 1}}, ["one of the following is required: id, flow_id"]),
-    (aep_base_connection, {"id": BASE, "access_token": "t"}, ["contradict"]),
+    (aep_base_connection, {"id": BASE, "access_token": "a-ready-token-value"}, ["contradict"]),
 ])
 def test_invalid_input_fails_before_any_request(emulator, run_module, module, args, words):
     code, result = run_module(module.main, args)
@@ -66,9 +66,14 @@ def test_name_only_change_needs_no_secret(emulator, run_module):
 
 
 def test_plain_http_to_a_remote_host_warns(run_module, monkeypatch):
+    from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule
+
+    warned = []
+    monkeypatch.setattr(AepModule, "warn", lambda self, text: warned.append(text))
     monkeypatch.delenv("AEP_CLIENT_SECRET")
     code, result = run_module(aep_target_connection.main, {"id": TARGET, "ims_url": "http://ims.example.invalid",
                                                            "access_token": "aep-demo-token"})
     assert code == 0, result
-    assert any("ims_url uses plain http" in w for w in result.get("warnings", [])), result
+    assert any("ims_url uses plain http" in w for w in warned), warned
+    assert not any("platform_url" in w for w in warned)  # the emulator on 127.0.0.1 is fine
     assert "aep-demo-token" not in repr(result)
