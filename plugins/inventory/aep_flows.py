@@ -49,9 +49,11 @@ options:
     description:
       - What to name each host.
       - V(id) uses the dataflow id, which never changes and is unique across sandboxes.
-      - V(name) uses the dataflow name when no other dataflow in this source has the same name (compared across
-        all O(sandboxes)), and the id for the dataflows whose names are shared, so a host name always means one
-        dataflow. Names may contain spaces; quote them in C(--limit).
+      - V(name) uses the dataflow name made fit for host patterns (every run of characters other than letters,
+        digits, C(.), C(_) and C(-) becomes C(_), so V(2021 winter campaign) is C(2021_winter_campaign)) when no
+        other dataflow in this source gets the same host name (compared across all O(sandboxes)), and the id for
+        the dataflows that would share one, so a host name always means one dataflow. C(aep_flow_name) keeps the
+        name as it is.
     type: str
     choices: [id, name]
     default: id
@@ -179,15 +181,20 @@ def flow_vars(flow, sandbox):
     }
 
 
+def pattern_safe(name):
+    """A dataflow name as a host name that host patterns can address (no spaces, commas, colons...)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name or "").strip("_")
+
+
 def host_names(records, mode):
-    """One host name per record: the id, or (``mode == 'name'``) the name when no other record shares it."""
+    """One host name per record: the id, or (``mode == 'name'``) the safe name when no other record shares it."""
     if mode != "name":
         return [r["aep_flow_id"] for r in records]
+    names = [pattern_safe(r["aep_flow_name"]) for r in records]
     counts = {}
-    for record in records:
-        counts[record["aep_flow_name"]] = counts.get(record["aep_flow_name"], 0) + 1
-    return [r["aep_flow_name"] if r["aep_flow_name"] and counts[r["aep_flow_name"]] == 1 else r["aep_flow_id"]
-            for r in records]
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return [name if name and counts[name] == 1 else r["aep_flow_id"] for name, r in zip(names, records)]
 
 
 def slug(value):
