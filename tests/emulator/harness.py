@@ -31,6 +31,10 @@ DEMO_CLIENT_SECRET = "aep-demo-secret"
 DEMO_ORG = "0123456789ABCDEF01234567@AdobeOrg"
 DEMO_TOKEN = "aep-demo-token"
 DEMO_SCOPE = "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session"
+TUTORIAL_FLOW_ID = "226fb2e1-db69-4760-b67e-9e671e05abfc"
+TUTORIAL_TARGET_CONNECTION_ID = "8ce3dc63-3766-4220-9f61-51d2f8f14618"
+TUTORIAL_BASE_CONNECTION_ID = "7fbf542b-83ed-498f-8838-8fde0c4d4d69"
+S3_CONNECTION_SPEC_ID = "4fce964d-3f37-408f-9778-e597338a21ee"
 
 
 class EmulatorError(RuntimeError):

@@ -102,6 +102,8 @@ class FlowService:
             root = first_token(op["path"])
             if root == "connectionSpec":
                 raise errors.connection_spec_immutable()
+            if root == "":
+                raise errors.patch_invalid("the whole document cannot be patched; name a field")
             if root not in PATCHABLE[collection]:
                 raise errors.patch_invalid(f'the field "{root}" cannot be updated (path "{op["path"]}")')
         if self.store.get(collection, sandbox, rid) is None:
