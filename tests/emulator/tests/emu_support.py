@@ -49,7 +49,7 @@ class Api:
     def get(self, path: str, sandbox: str | None = "prod", headers: dict | None = None, **kwargs) -> requests.Response:
         """GET ``path`` under the Flow Service base."""
         kwargs.setdefault("timeout", TIMEOUT)
-        return self.session.get(self.emulator.api_url + path, headers=headers or self.headers(sandbox), **kwargs)
+        return self.session.get(self.emulator.api_url + path, headers=self.headers(sandbox) if headers is None else headers, **kwargs)
 
     def item(self, path: str, sandbox: str = "prod") -> dict:
         """The single item of a GET-by-id."""
@@ -65,7 +65,7 @@ class Api:
               **kwargs) -> requests.Response:
         """PATCH ``path`` with a JSON body; ``if_match="current"`` sends the current etag, None sends none."""
         kwargs.setdefault("timeout", TIMEOUT)
-        sent = dict(headers or self.headers(sandbox))
+        sent = dict(self.headers(sandbox) if headers is None else headers)
         if if_match == "current":
             if_match = self.etag(path, sandbox)
         if if_match is not None:
@@ -77,7 +77,7 @@ class Api:
     def post(self, path: str, sandbox: str = "prod", headers: dict | None = None, **kwargs) -> requests.Response:
         """POST ``path`` under the Flow Service base."""
         kwargs.setdefault("timeout", TIMEOUT)
-        return self.session.post(self.emulator.api_url + path, headers=headers or self.headers(sandbox), **kwargs)
+        return self.session.post(self.emulator.api_url + path, headers=self.headers(sandbox) if headers is None else headers, **kwargs)
 
     def close(self) -> None:
         """Close the session."""
