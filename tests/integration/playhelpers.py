@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def playbook_env(emulator, tmp_path, **extra):
         "AEP_ORG_ID": DEMO_ORG,
         "AEP_SANDBOX_NAME": "prod",
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "AEP_TEST_RESULTS": str(tmp_path / "results-%d.jsonl" % len(list(tmp_path.glob("results-*.jsonl")))),
+        "AEP_TEST_RESULTS": str(tmp_path / ("results-%s.jsonl" % uuid.uuid4().hex)),
     })
     for key, value in extra.items():
         if value is None:

@@ -189,7 +189,7 @@ def test_rotation_writes_the_whole_object_and_on_change_rerun_is_ok(emulator, pl
 
 
 def test_unknown_auth_key_of_the_tutorial_is_caught(emulator, play):
-    run = play("base_connection.yml", extra_vars=base_args(auth_params={"accessId": "x", "secretKey": "y"}))
+    run = play("base_connection.yml", extra_vars=base_args(auth_params={"accessId": "AKIAOLDSTYLEACCESSID", "secretKey": "old-style-secret-value-1234"}))
     msg = run.task("Converge the base connection")["result"]["msg"]
     assert "accessId is not a parameter" in msg and "s3AccessKey" in msg
     assert writes(emulator) == []
