@@ -26,7 +26,7 @@ description:
     (for its name), plus one token request unless O(access_token) is given or O(token_cache) has a valid token.
   - The source file name must end in C(.aep_flows.yml) or C(.aep_flows.yaml).
 author:
-  - aep.flow_service contributors
+  - aep.flow_service contributors (@aep-flow-service)
 requirements:
   - requests (Python library on the controller)
 extends_documentation_fragment:

@@ -33,8 +33,8 @@ def flow(fid, name, spec=S3_SPEC, state="enabled", targets=1):
 
 
 DATA = {
-    "prod": [flow("f1", "Winter export"), flow("f2", "Shared name"), flow("f3", "GAM audience", spec=GAM_SPEC,
-                                                                            state="disabled", targets=2)],
+    "prod": [flow("f1", "Winter export"), flow("f2", "Shared name"),
+             flow("f3", "GAM audience", spec=GAM_SPEC, state="disabled", targets=2)],
     "dev": [flow("f4", "Shared name"), flow("f5", "Dev export")],
 }
 
@@ -43,7 +43,7 @@ class FakeClient:
     """Stands in for FlowServiceClient; every instance is recorded in ``made``."""
 
     made = []
-    fail = None
+    failures = []  # errors list_items raises, in order
 
     def __init__(self, options):
         self.options = options
@@ -56,8 +56,8 @@ class FakeClient:
     def list_items(self, collection, params=None):
         self.calls.append(("list", collection, params))
         self.request_count += 1
-        if FakeClient.fail:
-            raise FakeClient.fail
+        if FakeClient.failures:
+            raise FakeClient.failures.pop(0)
         return [dict(f) for f in DATA.get(self.options["sandbox"], [])]
 
     def get_item(self, collection, item_id):
@@ -103,7 +103,7 @@ def make_inventory(plugin_module, monkeypatch, tmp_path):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AEP_SANDBOX_NAME", raising=False)
     FakeClient.made = []
-    FakeClient.fail = None
+    FakeClient.failures = []
 
     def make(config, cache=False, name="test.aep_flows.yml"):
         plugin = inventory_loader.get("aep.flow_service.aep_flows")
@@ -262,8 +262,9 @@ def test_empty_sandbox_name_fails(make_inventory):
 
 
 def test_api_errors_name_what_was_read_and_hide_the_secret(make_inventory, plugin_module):
-    FakeClient.fail = plugin_module.ApiError("the token has no access to this sandbox", status=403, code="FLOW-2118-403",
-                               method="GET", url="http://127.0.0.1:9/data/foundation/flowservice/flows")
+    FakeClient.failures.append(plugin_module.ApiError(
+        "the token has no access to this sandbox", status=403, code="FLOW-2118-403", method="GET",
+        url="http://127.0.0.1:9/data/foundation/flowservice/flows"))
     with pytest.raises(AnsibleError) as info:
         make_inventory("")
     text = str(info.value)
