@@ -27,7 +27,7 @@ def with_http_client(url: str, count: int) -> float:
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     headers = demo_headers()
     start = time.perf_counter()
-    for _ in range(count):
+    for _attempt in range(count):
         connection.request("GET", FLOW_PATH, headers=headers)
         response = connection.getresponse()
         response.read()
@@ -47,7 +47,7 @@ def with_requests(url: str, count: int) -> float | None:
     with requests.Session() as session:
         headers = demo_headers()
         start = time.perf_counter()
-        for _ in range(count):
+        for _attempt in range(count):
             response = session.get(url + FLOW_PATH, headers=headers, timeout=10)
             response.json()
             if response.status_code != 200:

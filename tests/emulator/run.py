@@ -79,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     thread = serve_in_thread(server)
-    host, port = server.server_address[:2]
-    print(f"listening on http://{host}:{port}", flush=True)
+    print(f"listening on {server.url}", flush=True)
     while not stop.wait(0.5):
         pass
     server.shutdown()

@@ -211,8 +211,8 @@ def build_dataset(raw: dict, generate_count: int = 0) -> Dataset:
     for item in raw.get("sandboxes") or []:
         if not isinstance(item, dict) or not item.get("name"):
             raise DataError(f"each sandbox needs a name: {item!r}")
-        sandboxes[str(item["name"])] = {"id": str(item.get("id") or make_etag("sandbox", item["name"]).strip('"')),
-                                         "title": item.get("title", item["name"])}
+        name = str(item["name"])
+        sandboxes[name] = {"id": str(item.get("id") or make_etag("sandbox", name).strip('"')), "title": item.get("title", name)}
     if "prod" not in sandboxes:
         sandboxes["prod"] = {"id": make_etag("sandbox", "prod").strip('"'), "title": "Production"}
     specs = {}

@@ -25,7 +25,7 @@ def authenticate(headers, tokens: TokenRegistry) -> Client:
     authorization = _header(headers, "Authorization")
     if not authorization:
         raise errors.token_missing()
-    scheme, _, token = authorization.partition(" ")
+    scheme, token = (authorization.split(" ", 1) + [""])[:2]
     client = tokens.resolve(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
     if client is None:
         raise errors.token_invalid()

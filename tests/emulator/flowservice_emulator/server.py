@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import socket
 import sys
 import threading
 import time
@@ -149,7 +150,7 @@ class Handler(BaseHTTPRequestHandler):
             return False
         self.command, self.path, self.request_version = command, path, version
         headers = Headers()
-        for _ in range(MAX_HEADERS + 1):
+        for _attempt in range(MAX_HEADERS + 1):
             raw = self.rfile.readline(MAX_LINE + 1)
             if len(raw) > MAX_LINE:
                 self.send_error(431, "Header line too long")
@@ -261,7 +262,15 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
         self.emulator = emulator
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
+
+    @property
+    def url(self) -> str:
+        """The base URL clients use."""
+        host, port = self.server_address[:2]
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def handle_error(self, request, client_address) -> None:
         """Ignore clients that went away; report anything else."""

@@ -93,5 +93,3 @@ def flow_error(response: requests.Response, code: str, status: int) -> dict:
     assert body["report"]["request-id"] == response.headers["x-request-id"]
     assert body["errorMessage"] == body["errorDetails"] == body["report"]["detailed-message"]
     return body
-
-

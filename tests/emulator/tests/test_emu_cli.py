@@ -79,7 +79,7 @@ def test_bad_data_files_fail_to_start(tmp_path, content):
 
 def test_missing_data_file(tmp_path):
     process = launch("--port", "0", "--data", str(tmp_path / "absent.yaml"))
-    _, err = process.communicate(timeout=20)
+    err = process.communicate(timeout=20)[1]
     assert process.returncode == 2 and "cannot read" in err
 
 
@@ -87,7 +87,7 @@ def test_missing_data_file(tmp_path):
                                   ["--latency-ms", "x"]])
 def test_bad_options(args):
     process = launch(*args)
-    _, err = process.communicate(timeout=20)
+    err = process.communicate(timeout=20)[1]
     assert process.returncode == 2 and "usage:" in err
 
 
@@ -106,7 +106,7 @@ def test_harness_reports_a_failed_start():
 def test_port_in_use_is_reported(emulator):
     port = emulator.url.rsplit(":", 1)[1]
     process = launch("--port", port)
-    _, err = process.communicate(timeout=20)
+    err = process.communicate(timeout=20)[1]
     assert process.returncode == 2 and "cannot listen" in err
 
 

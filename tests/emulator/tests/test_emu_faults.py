@@ -66,7 +66,7 @@ def test_count_method_and_path_matching(emulator, api):
 def test_faults_fire_in_the_order_added(emulator, api):
     emulator.add_fault(path="/flows", kind="status", status=503)
     emulator.add_fault(path="/flows", kind="status", status=504)
-    assert [api.get(FLOW_PATH).status_code for _ in range(3)] == [503, 504, 200]
+    assert [api.get(FLOW_PATH).status_code for _attempt in range(3)] == [503, 504, 200]
 
 
 def test_drop_closes_the_connection_without_a_response(emulator, api):
@@ -137,7 +137,7 @@ def test_fixed_latency(spawn):
     api = Api(emulator)
     api.get(FLOW_PATH)
     started = time.monotonic()
-    for _ in range(3):
+    for _attempt in range(3):
         assert api.get(FLOW_PATH).status_code == 200
     assert time.monotonic() - started >= 0.45
     started = time.monotonic()

@@ -32,7 +32,7 @@ def test_one_connection_serves_many_requests(emulator):
 
 
 def test_requests_session_reuses_its_connection(emulator, api):
-    for _ in range(5):
+    for _attempt in range(5):
         assert api.get(f"/flows/{FLOW}").status_code == 200
     manager = api.session.get_adapter(emulator.url).poolmanager
     pools = [manager.pools[key] for key in manager.pools.keys()]
@@ -46,7 +46,7 @@ def test_a_thousand_gets_in_under_two_seconds(emulator):
     path = f"/data/foundation/flowservice/flows/{FLOW}"
     try:
         started = time.perf_counter()
-        for _ in range(1000):
+        for _attempt in range(1000):
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             response.read()
