@@ -60,11 +60,12 @@ def demo_headers(sandbox: str | None = "prod", token: str = DEMO_TOKEN) -> dict[
 class Emulator:
     """A running emulator process and its control API."""
 
-    def __init__(self, process: subprocess.Popen, url: str, stderr_tail: deque) -> None:
+    def __init__(self, process: subprocess.Popen, url: str, stderr_tail: deque, readers: tuple[threading.Thread, ...] = ()) -> None:
         self.process = process
         self.url = url
         self.api_url = url + API_BASE
         self._stderr_tail = stderr_tail
+        self._readers = readers
 
     def __enter__(self) -> Emulator:
         return self
@@ -138,6 +139,8 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        for reader in self._readers:
+            reader.join(timeout=2)
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
@@ -159,14 +162,19 @@ def start_emulator(*args: str, timeout: float = 15) -> Emulator:
     stderr_lines: deque = deque(maxlen=200)
     found = threading.Event()
     holder: list[str] = []
-    threading.Thread(target=_drain, args=(process.stdout, stdout_lines, found, holder), daemon=True).start()
-    threading.Thread(target=_drain, args=(process.stderr, stderr_lines), daemon=True).start()
+    readers = (threading.Thread(target=_drain, args=(process.stdout, stdout_lines, found, holder), daemon=True),
+               threading.Thread(target=_drain, args=(process.stderr, stderr_lines), daemon=True))
+    for reader in readers:
+        reader.start()
     deadline = time.monotonic() + timeout
     while not found.wait(0.05):
         if process.poll() is not None or time.monotonic() > deadline:
             if process.poll() is None:
                 process.kill()
             process.wait()
-            time.sleep(0.1)
+            for reader in readers:
+                reader.join(timeout=2)
+            process.stdout.close()
+            process.stderr.close()
             raise EmulatorError(f"emulator did not start (exit code {process.returncode}): {''.join(stderr_lines)}")
-    return Emulator(process, holder[0], stderr_lines)
+    return Emulator(process, holder[0], stderr_lines, readers)
