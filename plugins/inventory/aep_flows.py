@@ -87,7 +87,7 @@ EXAMPLES = r"""
 # flows.aep_flows.yml: every destination dataflow of prod, named by id; credentials from the AEP_* environment
 plugin: aep.flow_service.aep_flows
 
-# ---
+---
 # Two sandboxes in one source, hosts named by dataflow name, cached for an hour
 plugin: aep.flow_service.aep_flows
 sandboxes: [prod, dev]
@@ -97,7 +97,7 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/aep.flow_service/inventory
 cache_timeout: 3600
 
-# ---
+---
 # Enabled Amazon S3 exports only, with groups of your own
 plugin: aep.flow_service.aep_flows
 property:
@@ -111,11 +111,11 @@ compose:
   # The bucket team that owns the flow, from a naming convention "<team> - <campaign>"
   owner: aep_flow_name.split(' - ')[0] | lower
 
-# ---
+---
 # An AWX / Automation Controller inventory source ("Sourced from a Project"): commit this file as
-# inventories/aep.aep_flows.yml in the project, attach the credential of the AEP custom credential type
-# (it injects AEP_CLIENT_ID, AEP_CLIENT_SECRET, AEP_ORG_ID) to the inventory source AND to the job template,
-# and use an execution environment built from the collection's meta/execution-environment.yml.
+# inventories/aep.aep_flows.yml in the project; attach a credential of the collection's custom credential type
+# (extensions/awx/credential_type.yml, it injects the AEP_* variables) to the inventory source AND to the job
+# template; use an execution environment built from the collection's meta/execution-environment.yml.
 # Turn on "Update on launch" so a job sees the current dataflows; job slicing then splits the hosts.
 plugin: aep.flow_service.aep_flows
 sandboxes: [prod]
@@ -124,8 +124,9 @@ keyed_groups:
   - key: aep_destination_name
     prefix: destination
 
-# ---
-# The play that runs against these hosts (forks parallelise it; one token for the whole job with AEP_TOKEN_CACHE=1)
+# The play that runs against these hosts, forks in parallel, one token for the whole job with
+# AEP_TOKEN_CACHE=1 (the plugin mints it, every task reuses it). The inventory already knows each flow's
+# target connection, so id saves the read of the flow that flow_id would cost.
 # - name: Move every S3 export of the inventory to a new path
 #   hosts: aep_destination_amazon_s3
 #   gather_facts: false
@@ -135,7 +136,7 @@ keyed_groups:
 #   tasks:
 #     - name: Set the export path
 #       aep.flow_service.aep_target_connection:
-#         flow_id: "{{ aep_flow_id }}"
+#         id: "{{ aep_target_connection_id }}"   # or flow_id: "{{ aep_flow_id }}"
 #         params:
 #           path: exports/2027
 """
