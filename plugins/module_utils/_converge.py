@@ -46,8 +46,8 @@ def converge(client, collection, item_id, compute, check_mode):
     while True:
         current = client.get_item(collection, item_id)
         if current is None:
-            raise ConvergeError("%s %s was not found in sandbox %s" % (_label(collection), item_id,
-                                                                        client.options["sandbox"]))
+            sandbox = client.options["sandbox"]
+            raise ConvergeError("%s %s was not found in sandbox %s" % (_label(collection), item_id, sandbox))
         operations = compute(current)
         etag = current.get("etag")
         if not operations:

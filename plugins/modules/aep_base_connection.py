@@ -22,7 +22,7 @@ description:
   - Writes carry C(If-Match) with the etag just read. If the connection changed between the read and the
     write (HTTP 412), it is read again and the object rebuilt from the new values.
 author:
-  - aep.flow_service contributors
+  - aep.flow_service contributors (@aep-flow-service)
 extends_documentation_fragment:
   - aep.flow_service.connection
   - aep.flow_service.connection.attributes

@@ -18,7 +18,7 @@ description:
     the base connection behind a destination dataflow.
   - Never changes anything.
 author:
-  - aep.flow_service contributors
+  - aep.flow_service contributors (@aep-flow-service)
 extends_documentation_fragment:
   - aep.flow_service.connection
   - aep.flow_service.connection.attributes

@@ -20,7 +20,7 @@ description:
     If the connection changed between the read and the write (HTTP 412), it is read again and the
     patch recomputed.
 author:
-  - aep.flow_service contributors
+  - aep.flow_service contributors (@aep-flow-service)
 extends_documentation_fragment:
   - aep.flow_service.connection
   - aep.flow_service.connection.attributes

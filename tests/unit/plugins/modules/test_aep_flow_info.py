@@ -10,7 +10,7 @@ BASE = "7fbf542b-83ed-498f-8838-8fde0c4d4d69"
 
 
 def api_gets(emulator):
-    return [r for r in emulator.requests(method="GET")]
+    return list(emulator.requests(method="GET"))
 
 
 def test_by_id_returns_the_connection_ids(emulator, run_module):
