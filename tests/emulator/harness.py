@@ -13,6 +13,7 @@ This module is a library; it has no command line (use run.py to start an emulato
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import sys
 import threading
@@ -60,9 +61,12 @@ def demo_headers(sandbox: str | None = "prod", token: str = DEMO_TOKEN) -> dict[
 class Emulator:
     """A running emulator process and its control API."""
 
-    def __init__(self, process: subprocess.Popen, url: str, stderr_tail: deque, readers: tuple[threading.Thread, ...] = ()) -> None:
+    def __init__(self, process: subprocess.Popen, url: str, stderr_tail: deque, readers: tuple[threading.Thread, ...] = (),
+                 ca_file: str | None = None) -> None:
         self.process = process
         self.url = url
+        self.ca_file = ca_file  # with --tls/--tls-cert: the certificate clients must trust (a module's ca_path)
+        self._ssl_context = ssl.create_default_context(cafile=ca_file) if ca_file else None
         self.api_url = url + API_BASE
         self._stderr_tail = stderr_tail
         self._readers = readers
@@ -80,7 +84,7 @@ class Emulator:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10, context=self._ssl_context) as response:
                 payload = response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")
@@ -177,4 +181,6 @@ def start_emulator(*args: str, timeout: float = 15) -> Emulator:
             process.stdout.close()
             process.stderr.close()
             raise EmulatorError(f"emulator did not start (exit code {process.returncode}): {''.join(stderr_lines)}")
-    return Emulator(process, holder[0], stderr_lines, readers)
+    # run.py prints "tls certificate: FILE" just before the listening line when it serves HTTPS.
+    ca_file = next((line.split(":", 1)[1].strip() for line in list(stdout_lines) if line.startswith("tls certificate: ")), None)
+    return Emulator(process, holder[0], stderr_lines, readers, ca_file)

@@ -3,17 +3,19 @@
 
     python tests/emulator/run.py [--host 127.0.0.1] [--port 8180] [--data FILE] [--generate N]
                                  [--latency-ms N] [--strict-sandbox] [--secrets masked|omitted]
-                                 [--token-lifetime SECONDS]
+                                 [--token-lifetime SECONDS] [--tls | --tls-cert FILE --tls-key FILE]
 
-Prints ``listening on http://HOST:PORT`` once it accepts connections and exits with status 0 on SIGTERM
-or SIGINT. See README.md beside this file.
+Prints ``listening on http://HOST:PORT`` (``https://`` with TLS, after a ``tls certificate: FILE`` line)
+once it accepts connections and exits with status 0 on SIGTERM or SIGINT. See README.md beside this file.
 """
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -22,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position
 from flowservice_emulator.data import DataError, load  # noqa: E402
 from flowservice_emulator.server import DEFAULT_TOKEN_LIFETIME, Emulator, EmulatorHTTPServer, Options, serve_in_thread  # noqa: E402
+from flowservice_emulator.tls import TlsError, generate_self_signed, server_context  # noqa: E402
 
 
 def _non_negative(text: str) -> int:
@@ -53,7 +56,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--secrets", choices=("masked", "omitted"), default="masked", help="how GET shows secret auth params")
     parser.add_argument("--token-lifetime", metavar="SECONDS", type=_non_negative, default=DEFAULT_TOKEN_LIFETIME,
                         help=f"lifetime of minted IMS tokens (default {DEFAULT_TOKEN_LIFETIME})")
-    return parser.parse_args(argv)
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate generated for this run")
+    parser.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
+    parser.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
+    args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    if args.tls and args.tls_cert:
+        parser.error("--tls generates a certificate; leave it out when giving --tls-cert and --tls-key")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,8 +76,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     options = Options(latency_ms=args.latency_ms, strict_sandbox=args.strict_sandbox, secrets=args.secrets, token_lifetime=args.token_lifetime)
+    cert_dir = tempfile.mkdtemp(prefix="aep-emulator-tls-") if args.tls else None
     try:
-        server = EmulatorHTTPServer((args.host, args.port), Emulator(dataset, options))
+        return _serve(args, dataset, options, cert_dir)
+    finally:
+        if cert_dir:
+            shutil.rmtree(cert_dir, ignore_errors=True)
+
+
+def _serve(args: argparse.Namespace, dataset, options: Options, cert_dir: str | None) -> int:
+    cert_file, key_file = args.tls_cert, args.tls_key
+    context = None
+    try:
+        if cert_dir:
+            cert_file, key_file = generate_self_signed(cert_dir)
+        if cert_file:
+            context = server_context(cert_file, key_file)
+    except TlsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server = EmulatorHTTPServer((args.host, args.port), Emulator(dataset, options), context)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
@@ -79,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     thread = serve_in_thread(server)
+    if cert_file:
+        print(f"tls certificate: {cert_file}", flush=True)
     print(f"listening on {server.url}", flush=True)
     while not stop.wait(0.5):
         pass

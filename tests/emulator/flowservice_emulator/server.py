@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import json
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -260,8 +261,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+    def __init__(self, address: tuple[str, int], emulator: Emulator, ssl_context: ssl.SSLContext | None = None) -> None:
         self.emulator = emulator
+        self.ssl_context = ssl_context
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
@@ -270,7 +272,22 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def url(self) -> str:
         """The base URL clients use."""
         host, port = self.server_address[:2]
-        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        scheme = "https" if self.ssl_context else "http"
+        return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+    def finish_request(self, request, client_address) -> None:
+        """With TLS, do the handshake here, in the connection's own thread, so a slow client never blocks accept."""
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            connection = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return  # the client refused our certificate (or went away) during the handshake
+        try:
+            super().finish_request(connection, client_address)
+        finally:
+            connection.close()
 
     def handle_error(self, request, client_address) -> None:
         """Ignore clients that went away; report anything else."""
