@@ -58,8 +58,23 @@ def stored_secrets():
     return values
 
 
-SECRETS = [DEMO_CLIENT_SECRET, DEMO_TOKEN, NEW["vault_s3_secret_key"], NEW["vault_azure_connection_string"],
-           NEW["vault_azure_connection_string"].split("AccountKey=")[1].split(";")[0]] + stored_secrets()
+# What an operator would put in an ansible-vault encrypted copy of that file (test values, not credentials).
+VAULTED = {
+    "vault_s3_access_key": "VAULTEDACCESSKEYAAAA",
+    "vault_s3_secret_key": "vaultedSecretKeyForTheEmulatorOnly/Fake1",
+    "vault_azure_connection_string": "DefaultEndpointsProtocol=https;AccountName=aepvault;"
+                                     "AccountKey=dmF1bHRlZC1rZXktbm90LXJlYWw=;EndpointSuffix=core.windows.net",
+}
+VAULT_PASSWORD = "vault-password-for-the-tests"
+
+
+def account_key(connection_string):
+    return connection_string.split("AccountKey=")[1].split(";")[0]
+
+
+SECRETS = [DEMO_CLIENT_SECRET, DEMO_TOKEN, VAULT_PASSWORD] + stored_secrets() + [
+    values[name] for values in (NEW, VAULTED) for name in ("vault_s3_secret_key", "vault_azure_connection_string")
+] + [account_key(values["vault_azure_connection_string"]) for values in (NEW, VAULTED)]
 
 
 def assert_no_secret(run):
@@ -310,19 +325,34 @@ def test_update_export_location_takes_a_survey_string_and_refuses_credentials(em
     assert_no_secret(refused)
 
 
-def test_rotate_credentials_stores_the_vaulted_values_and_on_change_rerun_is_ok(emulator, play):
-    before = {rid: emulator.resource("connections", rid) for rid in (BASE, AZURE_BASE)}
+def vaulted_credentials_file(tmp_path):
+    """An ansible-vault encrypted credentials file, as docs/awx.md and the demo file tell operators to make."""
+    password_file = tmp_path / "vault-password"
+    password_file.write_text(VAULT_PASSWORD, encoding="utf-8")
+    credentials = tmp_path / "aep_credentials.yml"
+    credentials.write_text(yaml.safe_dump(VAULTED), encoding="utf-8")
+    subprocess.run([str(Path(sys.executable).parent / "ansible-vault"), "encrypt", "--vault-password-file",
+                    str(password_file), str(credentials)], check=True, capture_output=True, timeout=120)
+    assert credentials.read_text(encoding="utf-8").startswith("$ANSIBLE_VAULT;")
+    return credentials, ["--vault-password-file", str(password_file)]
 
-    check = play("playbooks/rotate_credentials.yml", check=True, verbose=3)
+
+def test_rotate_credentials_stores_the_vaulted_values_and_on_change_rerun_is_ok(emulator, play, tmp_path):
+    before = {rid: emulator.resource("connections", rid) for rid in (BASE, AZURE_BASE)}
+    credentials, vault_args = vaulted_credentials_file(tmp_path)
+    vaulted = {"credentials_file": str(credentials)}
+
+    check = play("playbooks/rotate_credentials.yml", check=True, verbose=3)  # the demo file
     assert check.rc == 0, check.output
     assert writes(emulator) == []
     assert auth(emulator) == before[BASE]["auth"]["params"]
+    assert "replace /auth/params (s3AccessKey, s3SecretKey)" in role_lines(check)[0]
 
-    rotated = play("playbooks/rotate_credentials.yml", verbose=3)
+    rotated = play("playbooks/rotate_credentials.yml", extra_vars=vaulted, args=vault_args, verbose=3)
     assert rotated.rc == 0, rotated.output
-    assert auth(emulator)["s3AccessKey"] == NEW["vault_s3_access_key"]
-    assert auth(emulator)["s3SecretKey"] == NEW["vault_s3_secret_key"]
-    assert auth(emulator, AZURE_BASE)["connectionString"] == NEW["vault_azure_connection_string"]
+    assert auth(emulator)["s3AccessKey"] == VAULTED["vault_s3_access_key"]
+    assert auth(emulator)["s3SecretKey"] == VAULTED["vault_s3_secret_key"]
+    assert auth(emulator, AZURE_BASE)["connectionString"] == VAULTED["vault_azure_connection_string"]
     sent = patches(emulator)
     assert sorted(r["path"].rsplit("/", 1)[1] for r in sent) == sorted([BASE, AZURE_BASE])
     assert {r["if_match"] for r in sent} == {before[BASE]["etag"], before[AZURE_BASE]["etag"]}
@@ -332,7 +362,8 @@ def test_rotate_credentials_stores_the_vaulted_values_and_on_change_rerun_is_ok(
     assert "replace /auth/params (connectionString)" in lines[1]
 
     emulator.clear_requests()
-    converge = play("playbooks/rotate_credentials.yml", extra_vars={"update_secrets": "on_change"}, verbose=3)
+    converge = play("playbooks/rotate_credentials.yml", extra_vars=dict(vaulted, update_secrets="on_change"),
+                    args=vault_args, verbose=3)
     assert converge.rc == 0, converge.output
     assert writes(emulator) == []
     assert all(": ok - " in line for line in role_lines(converge))
