@@ -68,9 +68,11 @@ def converge(client, collection, item_id, compute, check_mode):
             maybe_written = maybe_written or client.unconfirmed_writes > writes_before
             conflicts += 1
             if conflicts >= MAX_CONFLICTS:
+                ours = ("an earlier write of ours got no answer and may have been applied" if maybe_written
+                        else "nothing of ours was written")
                 raise ConvergeError("%s %s changed %d times while we tried to update it (412 Precondition Failed, "
-                                    "request id %s); nothing of ours was written. Run again when the other "
-                                    "writer is done." % (_label(collection), item_id, conflicts, exc.request_id))
+                                    "request id %s); %s. Run again when the other writer is done."
+                                    % (_label(collection), item_id, conflicts, exc.request_id, ours))
             continue
         if new_etag:
             predicted["etag"] = new_etag

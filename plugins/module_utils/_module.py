@@ -50,11 +50,14 @@ class AepModule(AnsibleModule):
             self._client = FlowServiceClient(self.params)
         return self._client
 
-    def fail_from_api_error(self, error, action, **extra):
+    def fail_from_api_error(self, error, action, note="", **extra):
         """Fail with what was being done, the API's answer and its request id; never headers or secrets."""
         hint = ERROR_HINTS.get(error.status, "")
-        self.fail_json(msg="%s failed: %s%s" % (action, error, hint), api_error=error.to_dict(), **extra)
+        self.fail_json(msg="%s failed: %s%s%s" % (action, error, hint, note), api_error=error.to_dict(), **extra)
 
+
+UNCONFIRMED_WRITE_NOTE = (" A write got no answer (the connection dropped or timed out), so it may have been applied "
+                          "anyway: run the task again to see the current state and converge.")
 
 ERROR_HINTS = {
     401: " Check client_id/client_secret (or that access_token has not expired).",
@@ -76,9 +79,13 @@ def converge_and_exit(module, collection, item_id, compute, view, result_key, sh
     try:
         outcome = converge(module.client, collection, item_id, compute, module.check_mode)
     except ApiError as exc:
+        if module.client.unconfirmed_writes:
+            # Never report a clean "nothing happened" when a write of ours may have landed.
+            module.fail_from_api_error(exc, action, note=UNCONFIRMED_WRITE_NOTE, write_unconfirmed=True)
         module.fail_from_api_error(exc, action)
     except ConvergeError as exc:
-        module.fail_json(msg="%s failed: %s" % (action, exc))
+        extra = {"write_unconfirmed": True} if module.client.unconfirmed_writes else {}
+        module.fail_json(msg="%s failed: %s" % (action, exc), **extra)
     result = {
         "changed": outcome.changed,
         result_key: view(outcome.after, None, full=True),

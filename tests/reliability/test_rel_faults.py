@@ -117,6 +117,9 @@ def classify(run, module, before, after, words):
             ok = is_new and run.result.get("changed") is True
         return ("survived" if ok and not partial else "unclean"), partial
     clean = run.failed and not traceback and not partial and all(w in run.msg for w in words) and " failed: " in run.msg
+    if is_new and not is_old:
+        # a write whose answer never came landed after all: the failure must say it may have been applied
+        clean = clean and "may have been applied" in run.msg
     return ("clean_failure" if clean else "unclean"), partial
 
 
