@@ -18,6 +18,7 @@ try:
 except ImportError:  # pragma: no cover - the module base reports missing_required_lib('requests')
     requests = None
 
+from ansible_collections.aep.flow_service.plugins.module_utils._options import header_value_errors
 from ansible_collections.aep.flow_service.plugins.module_utils._token import TokenCache
 
 FLOW_SERVICE_PATH = "/data/foundation/flowservice"
@@ -128,6 +129,9 @@ class FlowServiceClient:
     def __init__(self, options, sleep=time.sleep):
         if requests is None:
             raise RuntimeError("the Python library requests is required")
+        problems = header_value_errors(options)
+        if problems:  # requests would refuse the header later, quoting its value (a token included)
+            raise ApiError("; ".join(problems))
         self.options = options
         self.api_url = options["platform_url"].rstrip("/") + FLOW_SERVICE_PATH
         self.sleep = sleep

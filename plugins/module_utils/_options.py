@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
@@ -18,6 +19,11 @@ DEFAULT_SCOPES = "openid,AdobeID,read_organizations,additional_info.projectedPro
 DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
 DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Options sent as HTTP header values: a space, line break or non-ASCII character would make requests refuse the
+# header (or send another one) with an exception that quotes the value, a token included.
+HEADER_OPTIONS = (("client_id", "x-api-key"), ("org_id", "x-gw-ims-org-id"), ("sandbox", "x-sandbox-name"),
+                  ("access_token", "Authorization"))
+HEADER_SAFE = re.compile(r"[\x21-\x7e]+\Z")
 
 
 def connection_argument_spec():
@@ -42,6 +48,18 @@ def connection_argument_spec():
 CONNECTION_OPTION_NAMES = tuple(connection_argument_spec())
 
 
+def header_value_errors(params):
+    """Problems with the options sent as header values (never quoting the token)."""
+    errors = []
+    for name, header in HEADER_OPTIONS:
+        value = params.get(name)
+        if value and not HEADER_SAFE.match(value):
+            shown = "" if name == "access_token" else ", got %r" % (value if len(value) <= 80 else value[:80] + "...")
+            errors.append("%s must be printable ASCII without spaces or line breaks, because it is sent as the HTTP "
+                          "header %s%s" % (name, header, shown))
+    return errors
+
+
 def check_connection_options(params):
     """Return (errors, warnings) for a parsed set of connection options; errors name what to fix."""
     errors = []
@@ -58,6 +76,7 @@ def check_connection_options(params):
                       "or access_token (AEP_ACCESS_TOKEN)")
     if not params.get("sandbox"):
         errors.append("sandbox must not be empty (the Flow Service defaults to prod only when the header is absent)")
+    errors.extend(header_value_errors(params))
     for name in ("platform_url", "ims_url"):
         url = params.get(name) or ""
         parts = urlsplit(url)

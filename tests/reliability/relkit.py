@@ -39,6 +39,7 @@ NEW_S3_SECRET = "ReliabilityS3SecretValue/0123456789abcd+"    # ^[A-Za-z0-9/+]{4
 NEW_AZURE_SECRET = ("DefaultEndpointsProtocol=https;AccountName=relsuite;"
                     "AccountKey=cmVsaWFiaWxpdHktc3VpdGUtbm90LWEta2V5;EndpointSuffix=core.windows.net")
 WRONG_CLIENT_SECRET = "reliability-wrong-client-secret"
+BAD_PATTERN_SECRET = "reliability-secret-that-breaks-the-pattern"    # a secret the S3 spec refuses
 
 # The wide connection spec (data file below): 8 target params and 8 non-secret auth fields, so that 8 writers
 # can each own one; two secrets; and keys with '/' and '~' that must travel as '~1' and '~0'.
@@ -54,6 +55,8 @@ TILDE_KEY = "cost~center"
 ESCAPE_KEY = "odd~1key/~0"   # looks escaped already: must be escaped again, not taken as a pointer
 WIDE_SECRETS = {"secretA": "wide-secret-A-0123456789-not-a-credential",
                 "secretB": "wide-secret-B-9876543210-not-a-credential"}
+# The secrets 8 concurrent writers rotate to (one each).
+WIDE_ROTATION_SECRETS = ["wide-rotated-secret-%d-of-8-not-a-credential" % i for i in range(1, 9)]
 
 
 def load_demo_data():
@@ -131,10 +134,24 @@ def stored_secrets(data=None):
     return found
 
 
+DEMO_CREDENTIALS_FILE = ROOT / "playbooks" / "vars" / "demo_credentials.yml"
+
+
 def all_known_secrets():
+    """The emulator's secrets, the suite's own, and the new ones of the playbooks' demo credentials file."""
     found = stored_secrets(wide_data())
     found.update({"new S3 secret": NEW_S3_SECRET, "new Azure connection string": NEW_AZURE_SECRET,
-                  "wrong client secret": WRONG_CLIENT_SECRET})
+                  "wrong client secret": WRONG_CLIENT_SECRET, "secret refused by the spec": BAD_PATTERN_SECRET})
+    found.update({"%s of %s" % (key, index): value for index, value in enumerate(WIDE_ROTATION_SECRETS)
+                  for key in ("wide rotation secret",)})
+    if DEMO_CREDENTIALS_FILE.exists():
+        demo = yaml.safe_load(DEMO_CREDENTIALS_FILE.read_text(encoding="utf-8")) or {}
+        for key in ("vault_s3_secret_key", "vault_azure_connection_string"):
+            if demo.get(key):
+                found["%s (playbooks/vars/demo_credentials.yml)" % key] = demo[key]
+    for label, value in list(found.items()):  # the account key alone is as secret as the whole string
+        if "AccountKey=" in value:
+            found[label + ", AccountKey part"] = value.split("AccountKey=", 1)[1].split(";", 1)[0]
     return found
 
 
@@ -165,7 +182,7 @@ class SecretScanner:
     def scan(self, text):
         """[(label, count)] of everything secret found in ``text``."""
         hits = []
-        for label, value in self.secrets.items():
+        for label, value in list(self.secrets.items()):  # other threads may add tokens meanwhile
             count = sum(text.count(form) for form in self.forms(value))
             if count:
                 hits.append((label, count))
@@ -182,6 +199,30 @@ def minted_token_pattern(sample):
     prefix = sample.split("-", 1)[0] + "-" if "-" in sample[:8] else sample[:4]
     body = len(sample) - len(prefix)
     return re.escape(prefix) + r"[A-Za-z0-9_\-]{%d,}" % max(16, body - 8)
+
+
+# Task results that still carry secrets because of a defect outside this suite's remit (roles/ belongs to the role's
+# owner). Their results are scanned apart: the hits are recorded as an open defect instead of failing every test
+# that runs the role, and test_rel_secrets.py holds the strict xfail that flips when the role is fixed.
+OPEN_DEFECT_TASKS = {
+    "Converge each destination": "roles/destination_connections/tasks/main.yml: the include_tasks loop result "
+                                 "holds each list item, auth_params in clear (loop over indexes, or no_log)",
+}
+
+
+def check_no_secrets(scanner, texts, layer, scenario, modes=(), cache_dir=None):
+    """Scan ``texts``; record the figure; fail naming what leaked and where."""
+    if cache_dir is not None:
+        scanner.add_token_cache(cache_dir)
+    hits = []
+    chars = 0
+    for where, text in texts:
+        chars += len(text)
+        for label, count in scanner.scan(text):
+            hits.append("%s x%d in %s" % (label, count, where))
+    record("scan", layer=layer, scenario=scenario, texts=len(texts), chars=chars, found=len(hits),
+           labels=hits, modes=list(modes), watched=len(scanner.secrets) + 1)
+    assert not hits, "secrets leaked in %s: %s" % (scenario, hits)
 
 
 # --------------------------------------------------------------------------------------------- figures
