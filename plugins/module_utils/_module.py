@@ -23,6 +23,7 @@ else:
 from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     check_connection_options,
     connection_argument_spec,
+    url_password,
 )
 
 
@@ -33,6 +34,10 @@ class AepModule(AnsibleModule):
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
+        for name in ("platform_url", "ims_url"):
+            password = url_password(self.params.get(name))
+            if password:  # refused below; masked wherever Ansible would echo the URL (invocation included)
+                self.no_log_values.add(password)
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         errors, warnings = check_connection_options(self.params)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ DEFAULT_SCOPES = "openid,AdobeID,read_organizations,additional_info.projectedPro
 DEFAULT_PLATFORM_URL = "https://platform.adobe.io"
 DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+MAX_TIMEOUT = 86400.0  # seconds; larger values overflow the socket layer (and mean "forever" anyway)
 # Options sent as HTTP header values: a space, line break or non-ASCII character would make requests refuse the
 # header (or send another one) with an exception that quotes the value, a token included.
 HEADER_OPTIONS = (("client_id", "x-api-key"), ("org_id", "x-gw-ims-org-id"), ("sandbox", "x-sandbox-name"),
@@ -60,6 +62,14 @@ def header_value_errors(params):
     return errors
 
 
+def url_password(url):
+    """The password inside a URL (https://user:password@host), or None."""
+    try:
+        return urlsplit(url or "").password
+    except ValueError:
+        return None
+
+
 def check_connection_options(params):
     """Return (errors, warnings) for a parsed set of connection options; errors name what to fix."""
     errors = []
@@ -79,14 +89,24 @@ def check_connection_options(params):
     errors.extend(header_value_errors(params))
     for name in ("platform_url", "ims_url"):
         url = params.get(name) or ""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+            parts.port  # pylint: disable=pointless-statement  # raises ValueError for a port out of range
+        except ValueError:
+            parts = hostname = None
+        if parts is not None and (parts.username or parts.password):
+            # never echo it: the URL holds a password
+            errors.append("%s must not hold a user name or password; credentials go in client_id and "
+                          "client_secret (or access_token)" % name)
+        elif parts is None or parts.scheme not in ("http", "https") or not hostname:
             errors.append("%s must be an http(s) URL such as https://host, got %r" % (name, url))
-        elif parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        elif parts.scheme == "http" and hostname not in LOOPBACK_HOSTS:
             warnings.append("%s uses plain http (%s): tokens and credentials would cross the network unencrypted; "
                             "use https" % (name, url))
-    if params.get("timeout") is not None and params["timeout"] <= 0:
-        errors.append("timeout must be a positive number of seconds, got %s" % params["timeout"])
+    timeout = params.get("timeout")
+    if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        errors.append("timeout must be a positive number of seconds, at most %d, got %s" % (MAX_TIMEOUT, timeout))
     if params.get("retries") is not None and not 0 <= params["retries"] <= 20:
         errors.append("retries must be between 0 and 20, got %s" % params["retries"])
     if params.get("ca_path") and not os.path.exists(params["ca_path"]):

@@ -30,9 +30,6 @@ HUGE = 1_000_000
 
 # Inputs that still show a defect (strict xfail: fixing one makes its test pass and this entry must go).
 KNOWN_DEFECTS = {
-    "platform_url malformed IPv6": "urlsplit raises ValueError: crash with a traceback",
-    "timeout huge": "OverflowError in the socket timeout: crash",
-    "timeout NaN": "ValueError in the socket timeout: crash",
     "sandbox that does not exist (lookup)": "a 404 for the sandbox reads as 'no such dataflow'",
     "sandbox that does not exist (write)": "a 404 for the sandbox reads as 'no such connection'",
     "info: id '.' (a dot segment)": "'.' is normalised away: the list is read and its first flow returned",
@@ -68,6 +65,11 @@ CORPUS = [
     case("platform_url not a URL", TGT, {"platform_url": "not a url"}, "platform_url must be an http(s) URL"),
     case("platform_url malformed IPv6", INFO, {"platform_url": "https://[::1"}, "platform_url must be an http(s) URL"),
     case("ims_url empty", BSE, {"ims_url": ""}, "ims_url must be an http(s) URL"),
+    case("platform_url port out of range", INFO, {"platform_url": "https://127.0.0.1:99999"},
+         "platform_url must be an http(s) URL"),
+    case("ims_url port not a number", TGT, {"ims_url": "http://127.0.0.1:abc"}, "ims_url must be an http(s) URL"),
+    case("platform_url with a password in it", INFO, {"platform_url": "https://user:%s@127.0.0.1/" % relkit.WRONG_CLIENT_SECRET},
+         "platform_url must not hold a user name or password"),
     case("timeout zero", INFO, {"timeout": 0}, "timeout must be a positive number"),
     case("timeout not a number", INFO, {"timeout": "soon"}, "timeout", "float"),
     case("timeout huge", TGT, {"timeout": 1e308}, "timeout must be a positive number"),
@@ -292,6 +294,9 @@ INVENTORY_CORPUS = [
     ("sandbox not latin-1", "sandboxes: [\"\\u2603\"]\n", {}, ["sandbox", "HTTP header"]),
     ("timeout zero", "timeout: 0\n", {}, ["timeout must be a positive number"]),
     ("platform_url not a URL", "", {"AEP_PLATFORM_URL": "not a url"}, ["platform_url must be an http(s) URL"]),
+    ("platform_url with a password in it", "",
+     {"AEP_PLATFORM_URL": "https://user:%s@127.0.0.1/" % relkit.WRONG_CLIENT_SECRET},
+     ["platform_url must not hold a user name or password"]),
 ]
 
 
