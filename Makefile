@@ -47,12 +47,16 @@ DEMO_ENV := AEP_CLIENT_ID=aep-demo-client AEP_CLIENT_SECRET=aep-demo-secret \
 	ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 
 # The layers of `make test`, in the order they run.
-TEST_LAYERS := test-unit test-integration sanity lint build changelog-lint test-newest
+TEST_LAYERS := test-unit test-integration test-reliability sanity lint build changelog-lint test-newest
+
+# pip warns once per package about index folders that some machines' pip.conf names but that do
+# not exist; only that warning is dropped (pipefail keeps pip's exit status).
+PIP_QUIET = 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
 banner = @printf '\n==> %s\n' "$(1)"
 
 .PHONY: help demo test venv venv-newest dist install build emulator clean clean-all lock \
-	$(TEST_LAYERS)
+	$(TEST_LAYERS) test-long benchmark
 
 help:
 	@echo "make demo        set up .venv, build + install the collection, run $(DEMO_PLAYBOOK) against the emulator"
@@ -61,6 +65,8 @@ help:
 	@echo "make dist        build the collection tarball into .build/dist"
 	@echo "make install     build and install it into .build/collections"
 	@echo "make build       install, then render every plugin's docs and lint them"
+	@echo "make test-long   the reliability suite's long resource loops (minutes; not in make test)"
+	@echo "make benchmark   tests/benchmark/run.py against the emulator (BENCH_ARGS=--quick for a short run)"
 	@echo "make emulator    run the Flow Service emulator in the foreground on port $(EMULATOR_PORT)"
 	@echo "make lock        re-resolve constraints-*.txt from requirements-*.txt"
 	@echo "make clean       remove .build/ (clean-all: also .venv and .venv-newest)"
@@ -73,8 +79,8 @@ venv: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt constraints-dev.txt
 	$(call banner,venv: installing the pinned toolchain into .venv)
 	@$(PY) -c 'import sys' 2>/dev/null || { rm -rf "$(VENV)"; $(PYTHON) -m venv "$(VENV)"; }
-	@$(PY) -m pip install -q --disable-pip-version-check pip==26.3
-	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@$(PY) -m pip install -q --disable-pip-version-check pip==26.3 $(PIP_QUIET)
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt $(PIP_QUIET)
 	@$(PY) -m pip check
 	@touch $@
 
@@ -89,8 +95,8 @@ venv-newest: $(STAMP)
 $(STAMP_NEWEST): requirements.txt requirements-newest.txt constraints-newest.txt
 	$(call banner,venv-newest: installing ansible-core 2.21 and the test tools into .venv-newest ($(PYTHON_NEWEST)))
 	@$(VENV_NEWEST)/bin/python -c 'import sys' 2>/dev/null || { rm -rf "$(VENV_NEWEST)"; "$(PYTHON_NEWEST)" -m venv "$(VENV_NEWEST)"; }
-	@$(VENV_NEWEST)/bin/python -m pip install -q --disable-pip-version-check pip==26.3
-	@$(VENV_NEWEST)/bin/python -m pip install -q --disable-pip-version-check -r requirements-newest.txt
+	@$(VENV_NEWEST)/bin/python -m pip install -q --disable-pip-version-check pip==26.3 $(PIP_QUIET)
+	@$(VENV_NEWEST)/bin/python -m pip install -q --disable-pip-version-check -r requirements-newest.txt $(PIP_QUIET)
 	@$(VENV_NEWEST)/bin/python -m pip check
 	@touch $@
 
@@ -132,6 +138,12 @@ demo: install
 		$(PY) tools/with_emulator.py --log "$(BUILD)/emulator-demo.log" \
 		$(foreach a,$(EMULATOR_ARGS),--emulator-arg $(a)) -- ansible-playbook "$(DEMO_PLAYBOOK)"
 
+# Not a test: numbers for tests/benchmark/README.md. BENCH_ARGS are run.py's options.
+BENCH_ARGS ?=
+benchmark: install
+	$(call banner,benchmark: tests/benchmark/run.py $(BENCH_ARGS))
+	@$(IN_VENV) ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" $(PY) tests/benchmark/run.py $(BENCH_ARGS)
+
 emulator: $(STAMP)
 	$(call banner,emulator: Flow Service emulator on port $(EMULATOR_PORT); Ctrl-C stops it)
 	@$(IN_VENV) $(PY) tests/emulator/run.py --port $(EMULATOR_PORT) $(EMULATOR_ARGS)
@@ -160,6 +172,16 @@ test-unit: $(STAMP)
 test-integration: install
 	$(call banner,test-integration: pytest tests/integration against .build/collections (ansible-core 2.19))
 	@$(IN_VENV) ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" $(PY) tools/pytest_layer.py test-integration tests/integration -- $(PYTEST_ARGS)
+
+# Faults, concurrent writers, bad input, secret scans, TLS; figures in tests/output/reliability/.
+# The long resource loops (marked long) are left to `make test-long`.
+test-reliability: install
+	$(call banner,test-reliability: pytest tests/reliability against .build/collections (ansible-core 2.19))
+	@$(IN_VENV) ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" $(PY) tools/pytest_layer.py test-reliability tests/reliability -- $(PYTEST_ARGS)
+
+test-long: install
+	$(call banner,test-long: pytest tests/reliability -m long (the long resource loops))
+	@$(IN_VENV) ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" $(PY) tools/pytest_layer.py test-long tests/reliability -- $(PYTEST_ARGS) -m long
 
 sanity: $(STAMP)
 	$(call banner,sanity: ansible-test sanity --python 3.11 on a copy in .build/sanity)
