@@ -142,10 +142,14 @@ class FlowServiceClient:
             "x-sandbox-name": options["sandbox"],
             "Accept": "application/json",
         })
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a Session's own
+        # verify, which would silently ignore ca_path and validate_certs wherever those variables are exported.
+        self.verify = True
         if not options["validate_certs"]:
-            self.session.verify = False
+            self.verify = False
         elif options.get("ca_path"):
-            self.session.verify = options["ca_path"]
+            self.verify = options["ca_path"]
+        self.session.verify = self.verify
         self.tokens = TokenCache(options, self._mint_token)
         self.request_count = 0
         self.token_requests = 0
@@ -187,7 +191,8 @@ class FlowServiceClient:
             try:
                 self.request_count += 1
                 response = self.session.request(method, url, params=params, json=json, data=data,
-                                                headers=request_headers, timeout=self.options["timeout"])
+                                                headers=request_headers, timeout=self.options["timeout"],
+                                                verify=self.verify)
             except requests.exceptions.SSLError as exc:
                 raise ApiError("TLS verification failed: %s. Point ca_path at the CA bundle that signed the server's "
                                "certificate, or (only for testing) set validate_certs to false." % _short(exc),
