@@ -13,10 +13,16 @@ in between (412), read again and recompute, so that their change is kept and our
 
 from __future__ import annotations
 
+import random
+
 from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
 from ansible_collections.aep.flow_service.plugins.module_utils._patch import PatchError, apply_patch
 
-MAX_CONFLICTS = 4
+# Several writers of one resource (forks, parallel jobs) each see a 412 for every write that lands before
+# theirs; 8 at once need up to 7 retries. The jittered pause spreads the retries so that one lands each round.
+MAX_CONFLICTS = 10
+CONFLICT_BACKOFF = 0.1  # seconds, doubled after each conflict, capped at CONFLICT_BACKOFF_CAP, full jitter
+CONFLICT_BACKOFF_CAP = 2.0
 
 
 class ConvergeError(Exception):
@@ -73,6 +79,7 @@ def converge(client, collection, item_id, compute, check_mode):
                 raise ConvergeError("%s %s changed %d times while we tried to update it (412 Precondition Failed, "
                                     "request id %s); %s. Run again when the other writer is done."
                                     % (_label(collection), item_id, conflicts, exc.request_id, ours))
+            client.sleep(random.uniform(0, min(CONFLICT_BACKOFF_CAP, CONFLICT_BACKOFF * 2 ** (conflicts - 1))))
             continue
         if new_etag:
             predicted["etag"] = new_etag
