@@ -44,7 +44,8 @@ class PlayRun:
 
     def task(self, name):
         """The last result of the task with this name (raises if the task did not run)."""
-        found = [r for r in self.results if r["task"] == name]
+        # ansible-core 2.21 names role tasks "<role> : <task>"; 2.19 gives the bare task name.
+        found = [r for r in self.results if r["task"] == name or r["task"].endswith(" : " + name)]
         if not found:
             raise AssertionError("task %r did not run; tasks were: %s\n%s" % (
                 name, [r["task"] for r in self.results], self.output[-3000:]))
