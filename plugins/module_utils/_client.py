@@ -248,8 +248,14 @@ class FlowServiceClient:
             raise
         items = (body or {}).get("items") if isinstance(body, dict) else None
         if isinstance(items, list):
-            return items[0] if items else None
-        return body if isinstance(body, dict) and body.get("id") else None
+            item = items[0] if items else None
+        else:
+            item = body if isinstance(body, dict) and body.get("id") else None
+        if isinstance(item, dict) and item.get("id") not in (None, item_id):
+            # never act on another resource than the one asked for (a proxy or a rewritten path could do that)
+            raise ApiError("the server answered with %s %s instead of %s" % (collection, item.get("id"), item_id),
+                           method="GET", url=self.api_url + "/%s/%s" % (collection, _quote_id(item_id)))
+        return item
 
     def list_items(self, collection, params=None):
         """GET /{collection} and follow _links.next until the last page; return every item."""
@@ -292,8 +298,12 @@ def next_page_token(body):
 
 
 def _quote_id(item_id):
-    """Ids are path segments: quote anything that could change the path."""
-    return quote(str(item_id), safe="")
+    """Ids are path segments: quote anything that could change the path, refuse the dot segments."""
+    text = str(item_id)
+    if text in (".", ".."):
+        # quoting leaves dots alone, and URL normalisation turns .../flows/. into .../flows (the list)
+        raise ApiError("%r is not a valid id: it would address another path than one resource" % text)
+    return quote(text, safe="")
 
 
 def _short(exc):

@@ -32,12 +32,7 @@ HUGE = 1_000_000
 KNOWN_DEFECTS = {
     "sandbox that does not exist (lookup)": "a 404 for the sandbox reads as 'no such dataflow'",
     "sandbox that does not exist (write)": "a 404 for the sandbox reads as 'no such connection'",
-    "info: id '.' (a dot segment)": "'.' is normalised away: the list is read and its first flow returned",
-    "info: id '..'": "'..' is normalised away: another path is read",
-    "target: id '.'": "'.' reads the first target connection and PATCHes the collection",
-    "base: id '..'": "'..' reads another path",
     "info: name of 100,000 characters": "the HTML error page becomes the message",
-    "playbook: id '.'": "'.' reads the first target connection and PATCHes the collection",
 }
 
 
@@ -136,6 +131,8 @@ CORPUS = [
     case("base: flow without a base connection", BSE, {"flow_id": LANDING_FLOW}, "has 0 base connections"),
     case("base: a target connection id", BSE, {"id": TARGET, "flow_id": None}, "was not found"),
     case("base: id '..'", BSE, {"id": "..", "flow_id": None}, "not a valid id"),
+    case("base: flow_id '.'", BSE, {"flow_id": "."}, "not a valid id"),
+    case("target: id '%2e' (an encoded dot)", TGT, {"id": "%2e", "flow_id": None}, "was not found"),
 ]
 
 

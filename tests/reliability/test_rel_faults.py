@@ -297,3 +297,22 @@ def test_token_expiring_mid_play_with_token_cache(emulator, play):
     assert [r["status"] for r in emulator.requests()].count(401) == 1
     assert emulator.resource("targetConnections", TARGET)["params"]["path"] == "exports/mid-play"
     assert emulator.resource("connections", BASE)["auth"]["params"]["s3SecretKey"] == NEW_S3_SECRET
+
+
+@pytest.mark.parametrize("module", ["aep_target_connection", "aep_base_connection"])
+def test_an_answer_about_another_resource_is_refused_without_writing(emulator, run_module, module):
+    """A misrouted answer (a proxy, a rewritten path): the GET of our connection returns another one."""
+    rid, other, collection = ((TARGET, "00000002-0000-4000-8000-000000000002", "targetConnections")
+                              if module == "aep_target_connection"
+                              else (BASE, "00000002-0000-4000-8000-000000000003", "connections"))
+    before = snapshot(emulator, module)
+    wrong = emulator.resource(collection, other)
+    emulator.add_fault(method="GET", path=rid + "$", kind="status", status=200, body={"items": [wrong]}, count=1)
+    run = run_module(MAINS[module], dict(ARGS[module], **OPTIONS), scenario="answer about another resource")
+    after = snapshot(emulator, module)
+    outcome, partial = classify(run, module, before, after, ["instead of " + rid])
+    relkit.record("fault", module=module, target="read", fault="answer about another resource",
+                  layer="module in-process", outcome=outcome, expected="clean_failure", partial_write=partial,
+                  elapsed=round(run.elapsed, 2), msg=run.msg[:300])
+    assert outcome == "clean_failure", run.result
+    assert relkit.write_requests(emulator) == []
