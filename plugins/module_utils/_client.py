@@ -26,6 +26,7 @@ IMS_TOKEN_PATH = "/ims/token/v3"
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 MAX_RETRY_AFTER = 60.0
 PAGE_SIZE = 100
+SANDBOX_NOT_FOUND = ("FLOW-2100-404",)
 MAX_PAGES = 10000
 
 
@@ -243,9 +244,9 @@ class FlowServiceClient:
         try:
             body = self.request("GET", "/%s/%s" % (collection, _quote_id(item_id)))
         except ApiError as exc:
-            if exc.status == 404:
+            if exc.status == 404 and exc.code not in SANDBOX_NOT_FOUND:
                 return None
-            raise
+            raise  # a sandbox that does not exist is the caller's error, not an absent resource
         items = (body or {}).get("items") if isinstance(body, dict) else None
         if isinstance(items, list):
             item = items[0] if items else None

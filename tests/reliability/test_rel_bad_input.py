@@ -30,8 +30,6 @@ HUGE = 1_000_000
 
 # Inputs that still show a defect (strict xfail: fixing one makes its test pass and this entry must go).
 KNOWN_DEFECTS = {
-    "sandbox that does not exist (lookup)": "a 404 for the sandbox reads as 'no such dataflow'",
-    "sandbox that does not exist (write)": "a 404 for the sandbox reads as 'no such connection'",
     "info: name of 100,000 characters": "the HTML error page becomes the message",
 }
 
@@ -78,6 +76,8 @@ CORPUS = [
     case("wrong client secret", BSE, {"client_secret": relkit.WRONG_CLIENT_SECRET}, "HTTP 401", "client_secret"),
     case("sandbox that does not exist (lookup)", INFO, {"sandbox": "no-such-sandbox"}, "FLOW-2100-404", "no-such-sandbox"),
     case("sandbox that does not exist (write)", TGT, {"sandbox": "no-such-sandbox"}, "FLOW-2100-404", "no-such-sandbox"),
+    case("sandbox that does not exist (base by id)", BSE, {"sandbox": "no-such-sandbox", "id": BASE, "flow_id": None},
+         "FLOW-2100-404", "no-such-sandbox"),
     # ---- aep_flow_info
     case("info: empty id", INFO, {"id": ""}, "id must not be empty"),
     case("info: id and name", INFO, {"name": "x"}, "mutually exclusive"),
