@@ -87,13 +87,16 @@ def error_from_response(response, method, url):
         code = str(body["error_code"])
     elif body.get("error"):  # IMS
         code = str(body["error"])
+    text = (response.text or "").strip()
+    if text.startswith("<"):  # an HTML error page (a proxy, a gateway, a server's default page): no message in it
+        text = ""
     message = (
         report.get("detailed-message")
         or body.get("errorMessage")
         or body.get("message")
         or body.get("detail")
         or body.get("error_description")
-        or (response.text or "").strip()[:500]
+        or text[:500]
         or response.reason
         or "request failed"
     )

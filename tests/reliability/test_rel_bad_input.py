@@ -30,7 +30,6 @@ HUGE = 1_000_000
 
 # Inputs that still show a defect (strict xfail: fixing one makes its test pass and this entry must go).
 KNOWN_DEFECTS = {
-    "info: name of 100,000 characters": "the HTML error page becomes the message",
 }
 
 
