@@ -50,6 +50,7 @@ if str(_collections_root()) not in sys.path:
     sys.path.insert(0, str(_collections_root()))
 
 # pylint: disable=wrong-import-position
+from ansible.module_utils.common import warnings as ansible_warnings  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 from harness import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, DEMO_SCOPE, start_emulator  # noqa: E402
 from playhelpers import PlayRun, playbook_env, run_playbook  # noqa: E402
@@ -151,7 +152,7 @@ def run_module(capsys, emulator, tmp_path, scanner, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
 
-    def run(main, args, emu=None, check_mode=False, diff=False, scenario=None):
+    def run(main, args, emu=None, check_mode=False, diff=False, scenario=None, tags=()):
         emu = emu or emulator
         env = {"AEP_PLATFORM_URL": emu.url, "AEP_IMS_URL": emu.url, "AEP_CLIENT_ID": DEMO_CLIENT_ID,
                "AEP_CLIENT_SECRET": DEMO_CLIENT_SECRET, "AEP_ORG_ID": DEMO_ORG}
@@ -162,6 +163,9 @@ def run_module(capsys, emulator, tmp_path, scanner, monkeypatch):
                 patched.delenv(key, raising=False)
             for key, value in env.items():
                 patched.setenv(key, value)
+            # warnings live in module globals: without this, a run would return the warnings of earlier runs
+            patched.setattr(ansible_warnings, "_global_warnings", {})
+            patched.setattr(ansible_warnings, "_global_deprecations", {})
             for key, value in args.items():
                 if value is None:
                     env_name = "AEP_" + key.upper()
@@ -185,7 +189,7 @@ def run_module(capsys, emulator, tmp_path, scanner, monkeypatch):
             result = json.loads(captured.out)
         except ValueError:
             result = {"failed": True, "msg": "not JSON: " + captured.out[-2000:]}
-        modes = ["check"] * check_mode + ["diff"] * diff + ["failed"] * bool(result.get("failed"))
+        modes = ["check"] * check_mode + ["diff"] * diff + ["failed"] * bool(result.get("failed")) + list(tags)
         relkit.check_no_secrets(scanner, [("module output", text)], "module in-process",
                          scenario or getattr(main, "__module__", "module"), modes, cache)
         return ModuleRun(code, result, text, elapsed)
@@ -211,7 +215,8 @@ def play(emulator, tmp_path, scanner):
             playbook = HERE / "playbooks" / str(playbook)
         run = run_playbook(playbook, emu, tmp_path, verbose=verbose, env=run_env, **kwargs)
         run.log = log.read_text(encoding="utf-8") if log.exists() else ""
-        modes = ["-v" * verbose] * bool(verbose) + ["check"] * bool(kwargs.get("check")) + \
+        run.scenario = scenario or str(playbook)
+        modes = ["-" + "v" * verbose] * bool(verbose) + ["check"] * bool(kwargs.get("check")) + \
             ["diff"] * bool(kwargs.get("diff")) + ["failed"] * (run.rc != 0) + list(tags)
         open_defect = [r for r in run.results if r["task"] in relkit.OPEN_DEFECT_TASKS]
         results = [r for r in run.results if r["task"] not in relkit.OPEN_DEFECT_TASKS]

@@ -135,9 +135,13 @@ def markdown(summary):
         for layer, counts in b["per_layer"].items():
             lines.append("| %s | %d | %d |" % (layer, counts.get("tried", 0), counts.get("clean", 0)))
     if s["per_layer"]:
-        lines += ["", "| secret scan layer | runs | secrets found |", "|---|---|---|"]
+        lines += ["", "| secret scan layer | runs | with -vvv | check mode | diff mode | failed | with retries | secrets found |",
+                  "|---|---|---|---|---|---|---|---|"]
         for layer, counts in s["per_layer"].items():
-            lines.append("| %s | %d | %d |" % (layer, counts.get("runs", 0), counts.get("found", 0)))
+            lines.append("| %s | %d | %d | %d | %d | %d | %d | %d |" % (
+                layer, counts.get("runs", 0), counts.get("mode -vvv", 0), counts.get("mode check", 0),
+                counts.get("mode diff", 0), counts.get("mode failed", 0), counts.get("mode retries", 0),
+                counts.get("found", 0)))
     if summary["hygiene"]:
         lines += ["", "| resource check | figures |", "|---|---|"]
         for name, values in sorted(summary["hygiene"].items()):

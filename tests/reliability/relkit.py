@@ -251,13 +251,21 @@ def record(kind, **fields):
         handle.write(line + "\n")
 
 
-def prune_old_runs(max_age=3600.0):
+def prune_old_runs(keep=5, max_age=600.0):
+    """Drop the records of old runs: all but the newest ``keep``, and only those idle for ``max_age`` seconds."""
     base = OUTPUT / "records"
     if not base.is_dir():
         return
-    for child in base.iterdir():
+    def mtime(path):
         try:
-            if child.name != run_id() and time.time() - child.stat().st_mtime > max_age:
+            return path.stat().st_mtime
+        except OSError:  # removed meanwhile by another process
+            return 0.0
+
+    runs = sorted(base.iterdir(), key=mtime, reverse=True)
+    for child in runs[keep:]:
+        try:
+            if child.name != run_id() and time.time() - mtime(child) > max_age:
                 for item in child.iterdir():
                     item.unlink()
                 child.rmdir()

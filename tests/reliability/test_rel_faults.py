@@ -130,7 +130,8 @@ def test_fault_matrix(emulator, run_module, module, method, path, what, fault):
     spec, expected, words = FAULTS[fault]
     before = snapshot(emulator, module)
     emulator.add_fault(method=method, path=path, **spec)
-    run = run_module(MAINS[module], dict(ARGS[module], **OPTIONS), scenario="fault %s on %s" % (fault, what))
+    run = run_module(MAINS[module], dict(ARGS[module], **OPTIONS), scenario="fault %s on %s" % (fault, what),
+                     tags=("retries",), diff=module != "aep_flow_info")
     if spec["kind"] == "delay":
         settle(emulator)
     after = snapshot(emulator, module)
@@ -260,7 +261,7 @@ def test_fault_through_ansible_playbook(emulator, play, module, method, path, fa
     before = snapshot(emulator, module)
     emulator.add_fault(method=method, path=path, **spec)
     playbook, task = PLAYBOOKS[module]
-    run = play(playbook, extra_vars={"module_args": dict(ARGS[module], **OPTIONS)}, diff=True,
+    run = play(playbook, extra_vars={"module_args": dict(ARGS[module], **OPTIONS)}, diff=True, tags=("retries",),
                scenario="fault %s via ansible-playbook" % fault)
     if spec["kind"] == "delay":
         settle(emulator)
