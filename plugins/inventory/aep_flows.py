@@ -143,6 +143,13 @@ keyed_groups:
 
 import re
 
+try:
+    import requests  # noqa: F401, pylint: disable=unused-import
+except ImportError:
+    HAS_REQUESTS = False
+else:
+    HAS_REQUESTS = True
+
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.template import trust_as_template
@@ -243,6 +250,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def fetch_records(self):
         """Read the destination dataflows of every sandbox; return one dict of host variables per dataflow."""
+        if not HAS_REQUESTS:
+            raise AnsibleError("The %s inventory plugin needs the Python library requests on the controller "
+                               "(in the execution environment): pip install requests" % self.NAME)
         options = self.connection_options()
         sandboxes = []
         for sandbox in self.get_option("sandboxes") or [options["sandbox"]]:

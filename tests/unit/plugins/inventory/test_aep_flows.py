@@ -256,6 +256,13 @@ def test_missing_credentials_fail_before_any_request(make_inventory, monkeypatch
     assert FakeClient.made == []
 
 
+def test_without_requests_the_plugin_says_what_to_install(make_inventory, plugin_module, monkeypatch):
+    monkeypatch.setattr(plugin_module, "HAS_REQUESTS", False)
+    with pytest.raises(AnsibleError, match="needs the Python library requests"):
+        make_inventory("")
+    assert FakeClient.made == []
+
+
 def test_empty_sandbox_name_fails(make_inventory):
     with pytest.raises(AnsibleParserError, match="empty"):
         make_inventory("sandboxes: [prod, ' ']\n")
