@@ -191,7 +191,7 @@ def run_module(capsys, emulator, tmp_path, scanner, monkeypatch):
             result = {"failed": True, "msg": "not JSON: " + captured.out[-2000:]}
         modes = ["check"] * check_mode + ["diff"] * diff + ["failed"] * bool(result.get("failed")) + list(tags)
         relkit.check_no_secrets(scanner, [("module output", text)], "module in-process",
-                         scenario or getattr(main, "__module__", "module"), modes, cache)
+                                scenario or getattr(main, "__module__", "module"), modes, cache)
         return ModuleRun(code, result, text, elapsed)
 
     return run
@@ -218,16 +218,16 @@ def play(emulator, tmp_path, scanner):
         run.scenario = scenario or str(playbook)
         modes = ["-" + "v" * verbose] * bool(verbose) + ["check"] * bool(kwargs.get("check")) + \
             ["diff"] * bool(kwargs.get("diff")) + ["failed"] * (run.rc != 0) + list(tags)
-        open_defect = [r for r in run.results if r["task"] in relkit.OPEN_DEFECT_TASKS]
-        results = [r for r in run.results if r["task"] not in relkit.OPEN_DEFECT_TASKS]
+        open_defect = [r for r in run.results if relkit.open_defect_task(r["task"])]
+        results = [r for r in run.results if not relkit.open_defect_task(r["task"])]
         if open_defect:
             text = json.dumps(open_defect, default=str)
             hits = scanner.scan(text)
             relkit.record("open_leak", scenario=scenario or str(playbook), tasks=sorted({r["task"] for r in open_defect}),
-                          found=sum(count for _, count in hits), labels=[label for label, _ in hits], chars=len(text))
+                          found=sum(hit[1] for hit in hits), labels=[hit[0] for hit in hits], chars=len(text))
         relkit.check_no_secrets(scanner, [("output", run.output), ("log", run.log),
-                                   ("results", json.dumps(results, default=str))],
-                         "ansible-playbook", scenario or str(playbook), modes, tmp_path / "cache")
+                                          ("results", json.dumps(results, default=str))],
+                                "ansible-playbook", scenario or str(playbook), modes, tmp_path / "cache")
         return run
 
     return runner
@@ -247,8 +247,8 @@ def inventory(emulator, tmp_path, scanner):
         proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=180, check=False)
         proc.log = log.read_text(encoding="utf-8") if log.exists() else ""
         relkit.check_no_secrets(scanner, [("stdout", proc.stdout), ("stderr", proc.stderr), ("log", proc.log)],
-                         "ansible-inventory", scenario or "inventory", ["-vvv"] + ["failed"] * (proc.returncode != 0),
-                         tmp_path / "cache")
+                                "ansible-inventory", scenario or "inventory", ["-vvv"] + ["failed"] * (proc.returncode != 0),
+                                tmp_path / "cache")
         return proc
 
     return runner

@@ -73,7 +73,7 @@ def summarize(rows):
             "dishonest_reports": sum(c["dishonest_reports"] for c in concurrency),
             "failed_runs": sum(c["failed_runs"] for c in concurrency),
             "detail": [{k: c[k] for k in ("scenario", "writers", "lost_updates", "dishonest_reports", "failed_runs",
-                                         "patches_landed", "conflicts")} for c in concurrency],
+                                          "patches_landed", "conflicts")} for c in concurrency],
         },
         "bad_input": {
             "tried": len(bad),
@@ -128,8 +128,8 @@ def markdown(summary):
                   "|---|---|---|---|---|---|---|"]
         for d in c["detail"]:
             lines.append("| %s | %d | %d | %d | %d | %d | %d |" % (d["scenario"], d["writers"], d["lost_updates"],
-                                                                  d["dishonest_reports"], d["failed_runs"],
-                                                                  d["patches_landed"], d["conflicts"]))
+                                                                   d["dishonest_reports"], d["failed_runs"],
+                                                                   d["patches_landed"], d["conflicts"]))
     if b["per_layer"]:
         lines += ["", "| bad input layer | tried | clean errors |", "|---|---|---|"]
         for layer, counts in b["per_layer"].items():

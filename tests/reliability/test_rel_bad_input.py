@@ -245,7 +245,7 @@ def test_bad_input_through_ansible_playbook(emulator, play):
         relkit.record("bad_input", case=name, layer="ansible-playbook", clean=clean and not written, writes=len(written),
                       msg=msg[:300])
     assert written == []
-    assert [name for name, clean, _ in outcomes if not clean] == [], outcomes
+    assert [outcome[0] for outcome in outcomes if not outcome[1]] == [], outcomes
 
 
 ROLE_CORPUS = [
@@ -272,7 +272,7 @@ def test_bad_input_through_the_role(emulator, play):
 
     outcomes = _parallel(one, ROLE_CORPUS)
     written = write_requests(emulator)
-    for name, clean, _ in outcomes:
+    for name, clean, dummy in outcomes:
         relkit.record("bad_input", case=name, layer="role destination_connections", clean=clean and not written,
                       writes=len(written))
     assert written == []
@@ -307,7 +307,7 @@ def test_bad_input_through_the_inventory_plugin(emulator, inventory):
 
     outcomes = _parallel(one, INVENTORY_CORPUS)
     written = write_requests(emulator)
-    for name, clean, _ in outcomes:
+    for name, clean, dummy in outcomes:
         relkit.record("bad_input", case=name, layer="inventory aep_flows", clean=clean and not written,
                       writes=len(written))
     assert written == []

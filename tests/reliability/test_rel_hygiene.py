@@ -162,7 +162,7 @@ def test_1000_module_runs_in_one_play_make_one_token_request(own_emulator, play)
     server_threads_before = threads(emu.process.pid)
     start = time.monotonic()
     run = play("token_loop.yml", emu=emu, extra_vars={"loops": LOOP}, verbose=0, env={"AEP_TOKEN_CACHE": "true"},
-               scenario="1000 module runs")
+               scenario="1000 module runs", timeout=3600)
     elapsed = time.monotonic() - start
     tokens = emu.requests(path_contains="/ims/token")
     server_threads_after = settle_server(emu, server_threads_before)
