@@ -91,9 +91,8 @@ def check_connection_options(params):
         url = params.get(name) or ""
         try:
             parts = urlsplit(url)
-            hostname = parts.hostname
-            parts.port  # pylint: disable=pointless-statement  # raises ValueError for a port out of range
-        except ValueError:
+            hostname = parts.hostname if parts.port is None or parts.port > 0 else None
+        except ValueError:  # an unclosed IPv6 bracket, a port out of range or not a number
             parts = hostname = None
         if parts is not None and (parts.username or parts.password):
             # never echo it: the URL holds a password
