@@ -267,12 +267,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         tokens = None
         requests_made = 0
         for sandbox in sandboxes:
-            client = FlowServiceClient(dict(options, sandbox=sandbox))
-            # One token for every sandbox: share the first client's token holder.
-            if tokens is None:
-                tokens = client.tokens
-            else:
-                client.tokens = tokens
+            # One token for every sandbox: each client shares the first client's token holder.
+            client = FlowServiceClient(dict(options, sandbox=sandbox), tokens=tokens)
+            tokens = client.tokens
             action = "Reading the destination dataflows of sandbox %s" % sandbox
             try:
                 for flow in client.list_items("flows", query):

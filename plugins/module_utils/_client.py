@@ -127,10 +127,11 @@ def retry_delay(attempt, response=None, backoff=0.5, cap=30.0):
 class FlowServiceClient:
     """Talks to one org and sandbox of the Flow Service through one requests.Session.
 
-    ``options`` is the validated dict of the shared connection options (see _options.py).
+    ``options`` is the validated dict of the shared connection options (see _options.py). Clients of several
+    threads or sandboxes share one token when they are given the same ``tokens`` (a TokenCache).
     """
 
-    def __init__(self, options, sleep=time.sleep):
+    def __init__(self, options, sleep=time.sleep, tokens=None):
         if requests is None:
             raise RuntimeError("the Python library requests is required")
         problems = header_value_errors(options)
@@ -154,7 +155,7 @@ class FlowServiceClient:
         elif options.get("ca_path"):
             self.verify = options["ca_path"]
         self.session.verify = self.verify
-        self.tokens = TokenCache(options, self._mint_token)
+        self.tokens = tokens or TokenCache(options, self._mint_token)
         self.request_count = 0
         self.token_requests = 0
         self.unconfirmed_writes = 0  # writes whose answer never came: they may have landed

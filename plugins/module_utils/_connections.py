@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
 from ansible_collections.aep.flow_service.plugins.module_utils._patch import build_patch, same, set_field_ops
@@ -35,25 +36,30 @@ def base_connection_ids(flow):
 
 
 class SpecReader:
-    """Reads connection specs, each at most once per module run."""
+    """Reads connection specs, each at most once per module run, also when threads share the reader.
+
+    A thread passes its own ``client`` so that no HTTP session is used by two threads at once.
+    """
 
     def __init__(self, client):
         self.client = client
         self.cache = {}
+        self.lock = threading.Lock()
 
-    def get(self, spec_id):
-        if spec_id not in self.cache:
-            spec = self.client.get_item("connectionSpecs", spec_id)
-            if spec is None:
-                raise ConvergeError("connection spec %s was not found" % spec_id)
-            self.cache[spec_id] = spec
-        return self.cache[spec_id]
+    def get(self, spec_id, client=None):
+        with self.lock:
+            if spec_id not in self.cache:
+                spec = (client or self.client).get_item("connectionSpecs", spec_id)
+                if spec is None:
+                    raise ConvergeError("connection spec %s was not found" % spec_id)
+                self.cache[spec_id] = spec
+            return self.cache[spec_id]
 
-    def for_connection(self, connection):
+    def for_connection(self, connection, client=None):
         spec_id = ((connection or {}).get("connectionSpec") or {}).get("id")
         if not spec_id:
             raise ConvergeError("connection %s has no connectionSpec id" % (connection or {}).get("id"))
-        return self.get(spec_id)
+        return self.get(spec_id, client)
 
 
 def connection_secrets(connection, spec):
@@ -74,11 +80,20 @@ def mask_connection(connection, secrets):
     return masked
 
 
-def resolve_target_id(client, flow_id, target_id=None):
-    """The target connection of a flow; ``target_id`` picks one when the flow has several."""
+def read_flow(client, flow_id):
+    """The dataflow ``flow_id``; ConvergeError when the sandbox has none by that id."""
     flow = client.get_item("flows", flow_id)
     if flow is None:
         raise ConvergeError("dataflow %s was not found in sandbox %s" % (flow_id, client.options["sandbox"]))
+    return flow
+
+
+def resolve_target_id(client, flow_id, target_id=None, flow=None):
+    """The target connection of a flow; ``target_id`` picks one when the flow has several.
+
+    ``flow`` is the dataflow when it has been read already; otherwise it is read.
+    """
+    flow = flow or read_flow(client, flow_id)
     ids = list(flow.get("targetConnectionIds") or [])
     if target_id:
         if target_id not in ids:
@@ -91,11 +106,9 @@ def resolve_target_id(client, flow_id, target_id=None):
     return ids[0]
 
 
-def resolve_base_id(client, flow_id):
-    """The base connection behind a flow's target connection."""
-    flow = client.get_item("flows", flow_id)
-    if flow is None:
-        raise ConvergeError("dataflow %s was not found in sandbox %s" % (flow_id, client.options["sandbox"]))
+def resolve_base_id(client, flow_id, flow=None):
+    """The base connection behind a flow's target connection (``flow`` as for resolve_target_id)."""
+    flow = flow or read_flow(client, flow_id)
     ids = base_connection_ids(flow)
     if len(ids) != 1:
         raise ConvergeError("dataflow %s has %d base connections behind its target connections (%s); "
@@ -161,3 +174,17 @@ def mask_operations(operations, secrets):
         elif str(op.get("path", "")).startswith("/auth/params/") and op["path"].rsplit("/", 1)[-1] in secrets:
             op["value"] = MASK
     return shown
+
+
+def target_view(resource):
+    """The managed part of a target connection, as the diff shows it."""
+    return {k: resource.get(k) for k in ("name", "description", "params")}
+
+
+def base_view(resource, secrets, operations=None):
+    """The managed part of a base connection, as the diff shows it: secrets masked, and marked when sent."""
+    masked = mask_connection(resource, secrets)
+    auth = dict(masked.get("auth") or {})
+    if any(op.get("path") == "/auth/params" for op in operations or []):
+        auth["params"] = {k: (MASK + " (new value)" if k in secrets else v) for k, v in auth["params"].items()}
+    return {"name": masked.get("name"), "description": masked.get("description"), "auth": auth}

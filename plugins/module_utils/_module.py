@@ -57,8 +57,24 @@ class AepModule(AnsibleModule):
 
     def fail_from_api_error(self, error, action, note="", **extra):
         """Fail with what was being done, the API's answer and its request id; never headers or secrets."""
-        hint = ERROR_HINTS.get(error.status, "")
-        self.fail_json(msg="%s failed: %s%s%s" % (action, error, hint, note), api_error=error.to_dict(), **extra)
+        self.fail_json(msg=api_error_message(error, action, note), api_error=error.to_dict(), **extra)
+
+    def resolve(self, flow_id, resolver, *args):
+        """Call ``resolver(client, flow_id, *args)`` (resolve_target_id or resolve_base_id); fail cleanly."""
+        from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
+        from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+
+        try:
+            return resolver(self.client, flow_id, *args)
+        except ApiError as exc:
+            self.fail_from_api_error(exc, "Reading dataflow %s" % flow_id)
+        except ConvergeError as exc:
+            self.fail_json(msg=str(exc))
+
+
+def api_error_message(error, action, note=""):
+    """What was being done, the API's answer and its request id, and what to check for common statuses."""
+    return "%s failed: %s%s%s" % (action, error, ERROR_HINTS.get(error.status, ""), note)
 
 
 UNCONFIRMED_WRITE_NOTE = (" A write got no answer (the connection dropped or timed out), so it may have been applied "

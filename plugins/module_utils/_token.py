@@ -9,8 +9,9 @@
 
 Every module run is a new process, so a token held in memory lives for one task only. With ``token_cache``
 on, the token is kept in a file readable only by the controller user, keyed by a hash of the credentials,
-and reused by every task, fork and play until it is close to expiry. A lock serialises minting so that
-parallel forks make one token request, not one each.
+and reused by every task, fork and play until it is close to expiry. A file lock serialises minting so that
+parallel forks make one token request, not one each; a thread lock does the same for the threads of one run
+that share a TokenCache (aep_destination_connections).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 
 try:
@@ -43,6 +45,7 @@ class TokenCache:
         self.token = None
         self.expires_at = 0.0
         self.rejected = None
+        self.lock = threading.Lock()
         if self.use_file:
             key = "\0".join((options["ims_url"], options["client_id"], options["client_secret"] or "", options["scopes"]))
             self.path = os.path.join(cache_dir(), "token-%s.json" % hashlib.sha256(key.encode("utf-8")).hexdigest()[:40])
@@ -54,19 +57,26 @@ class TokenCache:
     def get(self):
         if self.static:
             return self.static
-        if self.token and time.time() < self.expires_at - EXPIRY_MARGIN:
+        with self.lock:
+            if self.token and time.time() < self.expires_at - EXPIRY_MARGIN:
+                return self.token
+            if self.use_file:
+                self.token, self.expires_at = self._from_file()
+            else:
+                self.token, self.expires_at = self._mint()
             return self.token
-        if self.use_file:
-            self.token, self.expires_at = self._from_file()
-        else:
-            self.token, self.expires_at = self._mint()
-        return self.token
 
     def invalidate(self, token):
-        """The server refused ``token`` (expired or revoked): never hand it out again."""
-        self.rejected = token
-        self.token = None
-        self.expires_at = 0.0
+        """The server refused ``token`` (expired or revoked): never hand it out again.
+
+        Threads that sent the same token each report it; only the first drops it, so a token another
+        thread has minted since is kept.
+        """
+        with self.lock:
+            self.rejected = token
+            if self.token == token:
+                self.token = None
+                self.expires_at = 0.0
 
     def _mint(self):
         token, expires_in = self.mint()

@@ -131,19 +131,17 @@ patch:
     - {op: replace, path: /auth/params, value: {s3AccessKey: AKIAEXAMPLEEXAMPLE23, s3SecretKey: "********"}}
 """
 
-from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
     UPDATE_SECRETS_CHOICES,
     SpecReader,
     base_operations,
+    base_view,
     connection_secrets,
     mask_connection,
     mask_operations,
     resolve_base_id,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, converge_and_exit
-from ansible_collections.aep.flow_service.plugins.module_utils._spec import MASK
 
 
 def main():
@@ -169,12 +167,7 @@ def main():
 
     base_id = p["id"]
     if p["flow_id"]:
-        try:
-            base_id = resolve_base_id(module.client, p["flow_id"])
-        except ApiError as exc:
-            module.fail_from_api_error(exc, "Reading dataflow %s" % p["flow_id"])
-        except ConvergeError as exc:
-            module.fail_json(msg=str(exc))
+        base_id = module.resolve(p["flow_id"], resolve_base_id)
     specs = SpecReader(module.client)
     secrets = set()
 
@@ -184,13 +177,7 @@ def main():
         return base_operations(current, spec, p["auth_params"], p["update_secrets"], p["name"], p["description"])
 
     def view(resource, operations, full=False):
-        masked = mask_connection(resource, secrets)
-        if full:
-            return masked
-        auth = dict(masked.get("auth") or {})
-        if any(op.get("path") == "/auth/params" for op in operations or []):
-            auth["params"] = {k: (MASK + " (new value)" if k in secrets else v) for k, v in auth["params"].items()}
-        return {"name": masked.get("name"), "description": masked.get("description"), "auth": auth}
+        return mask_connection(resource, secrets) if full else base_view(resource, secrets, operations)
 
     converge_and_exit(module, "connections", base_id, compute, view, "base_connection",
                       show_operations=lambda ops: mask_operations(ops, secrets))

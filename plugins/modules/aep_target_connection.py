@@ -137,21 +137,18 @@ patch:
     - {op: replace, path: /params/path, value: audiences/winter}
 """
 
-from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
     SpecReader,
     resolve_target_id,
     target_operations,
+    target_view,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, converge_and_exit
 
 
 def view(resource, operations, full=False):
     """The target connection, whole or as the managed subset shown in the diff."""
-    if full:
-        return resource
-    return {k: resource.get(k) for k in ("name", "description", "params")}
+    return resource if full else target_view(resource)
 
 
 def main():
@@ -178,12 +175,7 @@ def main():
 
     target_id = p["id"]
     if p["flow_id"]:
-        try:
-            target_id = resolve_target_id(module.client, p["flow_id"], p["id"])
-        except ApiError as exc:
-            module.fail_from_api_error(exc, "Reading dataflow %s" % p["flow_id"])
-        except ConvergeError as exc:
-            module.fail_json(msg=str(exc))
+        target_id = module.resolve(p["flow_id"], resolve_target_id, p["id"])
     specs = SpecReader(module.client)
 
     def compute(current):

@@ -167,16 +167,17 @@ def test_check_and_diff_mode_in_process_leak_nothing_and_write_nothing(emulator,
     assert relkit.write_requests(emulator) == []
 
 
-def test_role_loop_results_carry_no_secrets(emulator, play, scanner):
-    """The role's include loop would return each item, auth_params included, to every callback (AWX job events).
+def test_role_results_carry_no_secrets(emulator, play, scanner):
+    """Every result the role hands to callbacks (AWX job events), its converging task's invocation included.
 
-    Fixed with no_log on the include task; this proves no loop result carries a secret.
+    The list holds auth_params in clear; the task's result echoes its arguments (invocation.module_args).
+    The module declares auth_params no_log, so the echo and the report are masked; this proves it.
     """
-    run = play("role_converge.yml", extra_vars={"destinations": ROLE_LIST[:1]}, scenario="role loop results")
+    run = play("role_converge.yml", extra_vars={"destinations": ROLE_LIST[:1]}, scenario="role results")
     assert run.rc == 0
-    loop_results = [r for r in run.results if r["task"].split(" : ")[-1] == "Converge each destination"]
-    assert loop_results
-    hits = scanner.scan(json.dumps(loop_results, default=str))
+    converge = [r for r in run.results if "Converge the destinations, count " in r["task"]]
+    assert converge and converge[0]["result"]["invocation"]["module_args"]["destinations"]
+    hits = scanner.scan(json.dumps(run.results, default=str))
     assert not hits, hits
 
 

@@ -45,9 +45,9 @@ class FakeClient:
     made = []
     failures = []  # errors list_items raises, in order
 
-    def __init__(self, options):
+    def __init__(self, options, tokens=None):
         self.options = options
-        self.tokens = object()
+        self.tokens = tokens or object()
         self.request_count = 0
         self.calls = []
         self.closed = False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError, FlowServiceClient, retry_delay
@@ -161,6 +164,26 @@ def test_token_cache_shares_one_token_between_clients(emulator, client_for, tmp_
     files = list((tmp_path / "aep.flow_service").glob("token-*.json"))
     assert len(files) == 1 and oct(files[0].stat().st_mode & 0o777) == "0o600"
     assert "aep-demo-secret" not in files[0].read_text()
+
+
+def test_threads_sharing_one_token_holder_mint_once_also_after_expiry(emulator, client_for):
+    first = client_for()
+    clients = [first] + [FlowServiceClient(first.options, tokens=first.tokens) for dummy in range(7)]
+    start = threading.Barrier(len(clients))
+
+    def read(client):
+        start.wait()
+        return client.get_item("flows", FLOW)["id"]
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        assert list(pool.map(read, clients)) == [FLOW] * len(clients)
+        assert len(emulator.requests(path_contains="/ims/token")) == 1
+        # Every thread now holds an expired token: each gets a 401, but only one new token is minted.
+        emulator.expire_tokens()
+        assert list(pool.map(read, clients)) == [FLOW] * len(clients)
+    assert len(emulator.requests(path_contains="/ims/token")) == 2
+    for client in clients[1:]:
+        client.close()
 
 
 def test_retry_delay_backoff_is_bounded_and_jittered():

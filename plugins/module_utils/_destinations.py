@@ -1,0 +1,266 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils file is private to the collection: its interface may change without notice.
+
+"""Many destinations in one module run: each one's target and base connection converged through converge(),
+in a bounded pool of threads that share one token and one read of each connection spec.
+
+A module run costs about 0.75 CPU-seconds before it sends a request (tests/benchmark/README.md); converging a
+list in one run pays that once instead of once per connection, and the threads keep the network busy.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError, FlowServiceClient
+from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
+    UPDATE_SECRETS_CHOICES,
+    SpecReader,
+    base_operations,
+    base_view,
+    connection_secrets,
+    mask_operations,
+    read_flow,
+    resolve_base_id,
+    resolve_target_id,
+    target_operations,
+    target_view,
+)
+from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
+from ansible_collections.aep.flow_service.plugins.module_utils._module import UNCONFIRMED_WRITE_NOTE, api_error_message
+
+MAX_WORKERS = 32
+
+TARGET_KEYS = ("params", "name", "description")
+BASE_KEYS = ("auth_params", "base_name", "base_description")
+
+# The keys of one destination, as the module and the role take them.
+DESTINATION_OPTIONS = dict(
+    label=dict(type="str"),
+    flow_id=dict(type="str"),
+    target_connection_id=dict(type="str"),
+    base_connection_id=dict(type="str"),
+    sandbox=dict(type="str"),
+    params=dict(type="dict"),
+    purge_params=dict(type="bool"),
+    name=dict(type="str"),
+    description=dict(type="str"),
+    auth_params=dict(type="dict", no_log=True),
+    update_secrets=dict(type="str", choices=list(UPDATE_SECRETS_CHOICES), no_log=False),
+    base_name=dict(type="str"),
+    base_description=dict(type="str"),
+)
+
+
+def label_of(item):
+    return item.get("label") or item.get("flow_id") or item.get("target_connection_id") or item.get("base_connection_id")
+
+
+def manages(item, keys):
+    return any(item.get(key) is not None for key in keys)
+
+
+def input_problems(items):
+    """Every problem that spans several keys of an item, for all items at once; items named by position and label.
+
+    An item may hold secrets, so only its position and label are ever quoted.
+    """
+    problems = []
+    for number, item in enumerate(items, 1):
+        where = "destination %d (%s)" % (number, label_of(item))
+        for key in ("label", "flow_id", "target_connection_id", "base_connection_id", "sandbox", "name", "base_name"):
+            if item.get(key) is not None and not item[key].strip():
+                problems.append("%s: %s must not be empty" % (where, key))
+        target_side, base_side = manages(item, TARGET_KEYS), manages(item, BASE_KEYS)
+        if not (target_side or base_side):
+            problems.append("%s: nothing to change; set params, name or description (target connection) or "
+                            "auth_params, base_name or base_description (base connection)" % where)
+        if target_side and not (item.get("flow_id") or item.get("target_connection_id")):
+            problems.append("%s: params, name and description change the target connection; set flow_id or "
+                            "target_connection_id" % where)
+        if base_side and not (item.get("flow_id") or item.get("base_connection_id")):
+            problems.append("%s: auth_params, base_name and base_description change the base connection; set "
+                            "flow_id or base_connection_id" % where)
+        if item.get("auth_params") is not None and not item["auth_params"]:
+            problems.append("%s: auth_params is empty; leave it out to keep the credentials as they are" % where)
+    return problems
+
+
+class Clients:
+    """One FlowServiceClient (one keep-alive session) per thread and sandbox, all sharing one token."""
+
+    def __init__(self, options, tokens):
+        self.options = options
+        self.tokens = tokens
+        self.local = threading.local()
+        self.made = []
+        self.lock = threading.Lock()
+
+    def get(self, sandbox):
+        mine = self.local.__dict__.setdefault("clients", {})
+        if sandbox not in mine:
+            mine[sandbox] = FlowServiceClient(dict(self.options, sandbox=sandbox), tokens=self.tokens)
+            with self.lock:
+                self.made.append(mine[sandbox])
+        return mine[sandbox]
+
+    def close(self):
+        for client in self.made:
+            client.close()
+
+    @property
+    def request_count(self):
+        return sum(client.request_count for client in self.made)
+
+
+class ResourceLocks:
+    """Items that resolve to the same connection are converged one after the other, never at once."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.locks = {}
+
+    def get(self, key):
+        with self.lock:
+            return self.locks.setdefault(key, threading.Lock())
+
+
+class Batch:
+    """Converges a list of destinations: each its target connection, then its base connection."""
+
+    def __init__(self, options, tokens, check_mode, purge_params=False, update_secrets="always"):
+        self.options = options
+        self.check_mode = check_mode
+        self.defaults = {"purge_params": purge_params, "update_secrets": update_secrets}
+        self.clients = Clients(options, tokens)
+        self.specs = SpecReader(None)
+        self.resources = ResourceLocks()
+
+    def run(self, items, workers):
+        """One entry per item, in order, and the diffs of the connections that change."""
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items) or 1))) as pool:
+                done = list(pool.map(self.one, items))
+        finally:
+            self.clients.close()
+        entries = [entry for entry, diffs in done]
+        return entries, [diff for entry, diffs in done for diff in diffs]
+
+    def one(self, item):
+        label = label_of(item)
+        sandbox = item.get("sandbox") or self.options["sandbox"]
+        client = self.clients.get(sandbox)
+        writes_before = client.unconfirmed_writes
+        entry = {"label": label, "flow_id": item.get("flow_id"), "sandbox": sandbox, "status": "ok",
+                 "failed_step": None, "error": None, "write_unconfirmed": False,
+                 "target_connection": None, "base_connection": None}
+        diffs = []
+        step, action, flow = "target", "Reading dataflow %s" % item.get("flow_id"), None
+        try:
+            if manages(item, TARGET_KEYS):
+                target_id = item.get("target_connection_id")
+                if item.get("flow_id"):
+                    flow = read_flow(client, item["flow_id"])
+                    target_id = resolve_target_id(client, item["flow_id"], target_id, flow)
+                action = "Updating target connection %s" % target_id
+                entry["target_connection"] = self.target(client, sandbox, target_id, item, label, diffs)
+            step = "base"
+            if manages(item, BASE_KEYS):
+                base_id = item.get("base_connection_id")
+                if not base_id:
+                    action = "Reading dataflow %s" % item["flow_id"]
+                    flow = flow or read_flow(client, item["flow_id"])
+                    base_id = resolve_base_id(client, item["flow_id"], flow)
+                action = "Updating base connection %s" % base_id
+                entry["base_connection"] = self.base(client, sandbox, base_id, item, label, diffs)
+        except (ApiError, ConvergeError) as exc:
+            unconfirmed = client.unconfirmed_writes > writes_before
+            note = UNCONFIRMED_WRITE_NOTE if unconfirmed else ""
+            if isinstance(exc, ApiError):
+                entry["error"] = api_error_message(exc, action, note)
+            else:
+                entry["error"] = str(exc) if action.startswith("Reading") else "%s failed: %s%s" % (action, exc, note)
+            entry.update(status="failed", failed_step=step, write_unconfirmed=unconfirmed)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # A bug must not hide what the other threads wrote: report it on this destination and go on.
+            entry.update(status="failed", failed_step=step, error="%s failed with an unexpected error: %s: %s"
+                         % (action, type(exc).__name__, exc), write_unconfirmed=client.unconfirmed_writes > writes_before)
+        outcomes = (entry["target_connection"], entry["base_connection"])
+        if entry["status"] != "failed" and any((outcome or {}).get("changed") for outcome in outcomes):
+            entry["status"] = "changed"
+        entry["summary"] = summary(entry, self.check_mode)
+        return entry, diffs
+
+    def converge(self, client, sandbox, collection, item_id, compute):
+        with self.resources.get((sandbox, collection, item_id)):
+            return converge(client, collection, item_id, compute, self.check_mode)
+
+    def target(self, client, sandbox, target_id, item, label, diffs):
+        params = item.get("params")
+        purge = self.defaults["purge_params"] if item.get("purge_params") is None else item["purge_params"]
+
+        def compute(current):
+            spec = self.specs.for_connection(current, client) if params is not None else None
+            return target_operations(current, spec, params, purge, item.get("name"), item.get("description"))
+
+        outcome = self.converge(client, sandbox, "targetConnections", target_id, compute)
+        if outcome.operations:
+            diffs.append(diff_of("%s: target connection %s" % (label, target_id),
+                                 target_view(outcome.before), target_view(outcome.after)))
+        return outcome_of(target_id, outcome, outcome.operations)
+
+    def base(self, client, sandbox, base_id, item, label, diffs):
+        update_secrets = item.get("update_secrets") or self.defaults["update_secrets"]
+        secrets = set()
+
+        def compute(current):
+            spec = self.specs.for_connection(current, client)
+            secrets.update(connection_secrets(current, spec))
+            return base_operations(current, spec, item.get("auth_params"), update_secrets, item.get("base_name"),
+                                   item.get("base_description"))
+
+        outcome = self.converge(client, sandbox, "connections", base_id, compute)
+        if outcome.operations:
+            diffs.append(diff_of("%s: base connection %s" % (label, base_id), base_view(outcome.before, secrets),
+                                 base_view(outcome.after, secrets, outcome.operations)))
+        return outcome_of(base_id, outcome, mask_operations(outcome.operations, secrets))
+
+
+def outcome_of(item_id, outcome, shown_operations):
+    return {"id": item_id, "changed": outcome.changed, "etag": outcome.etag, "patch": shown_operations}
+
+
+def diff_of(header, before, after):
+    return {"before_header": header, "after_header": header, "before": before, "after": after}
+
+
+def describe_operations(operations):
+    """The operations as a person reads them; /auth/params by its key names only."""
+    shown = []
+    for op in operations:
+        if op.get("path") == "/auth/params" and isinstance(op.get("value"), dict):
+            shown.append("%s %s (%s)" % (op["op"], op["path"], ", ".join(sorted(op["value"]))))
+        elif op.get("op") == "remove":
+            shown.append("%s %s" % (op["op"], op["path"]))
+        else:
+            shown.append("%s %s = %s" % (op["op"], op["path"], json.dumps(op.get("value"), sort_keys=True)))
+    return ", ".join(shown) or "no change"
+
+
+def summary(entry, check_mode):
+    """One line per destination: what changed (or would), or why it failed."""
+    parts = []
+    for kind in ("target", "base"):
+        outcome = entry["%s_connection" % kind]
+        if entry["failed_step"] == kind:
+            parts.append("%s connection: %s" % (kind, entry["error"]))
+        elif outcome:
+            parts.append("%s connection %s: %s" % (kind, outcome["id"], describe_operations(outcome["patch"])))
+    verb = {"failed": "FAILED", "changed": "WOULD CHANGE" if check_mode else "CHANGED", "ok": "ok"}[entry["status"]]
+    return "%s: %s - %s" % (entry["label"], verb, "; ".join(parts) or "nothing done")

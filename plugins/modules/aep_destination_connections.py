@@ -1,0 +1,291 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: aep_destination_connections
+short_description: Converge many Adobe Experience Platform destinations' connections in one task
+version_added: 1.0.0
+description:
+  - Brings the target connection (export location and other params) and the base connection (credentials) of
+    every listed destination to the declared values, in one task, several destinations at a time.
+  - Each connection goes through the same read, compare and write as M(aep.flow_service.aep_target_connection)
+    and M(aep.flow_service.aep_base_connection) - one GET, a JSON Patch only for real differences, C(If-Match)
+    with the etag just read, a new read on HTTP 412 - so a rerun sends no write and a concurrent edit is kept.
+  - Use it for long lists. A task costs Ansible about three quarters of a CPU-second before it sends a request;
+    this module pays that once for the whole list and keeps O(workers) requests in flight. It is what the role
+    C(aep.flow_service.destination_connections) runs.
+  - Every destination is tried, even when others fail. The task fails at the end if any failed, and
+    RV(destinations) says what happened to each.
+  - Checks every item before any request. Params and auth params are checked against the connection spec of
+    each connection when it is read; a destination that fails that check gets no write.
+  - Items that address the same connection (two dataflows sharing one base connection, for example) are
+    converged one after the other, in no set order; give them the same values.
+author:
+  - aep.flow_service contributors (@aep-flow-service)
+extends_documentation_fragment:
+  - aep.flow_service.connection
+  - aep.flow_service.connection.attributes
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Sends no write; RV(destinations) holds the predicted outcome and the patches that would be sent.
+  diff_mode:
+    support: full
+    details: One before/after per connection that changes, headed by the destination's label; secrets masked.
+  platform:
+    platforms: all
+options:
+  destinations:
+    description:
+      - The destinations to converge.
+      - Each is addressed by O(destinations[].flow_id), or by the ids of its connections.
+      - Only what an item sets is managed; a key left out is left as it is on the server.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      label:
+        description:
+          - A short name of the destination, used in RV(destinations), in the diff headers and in messages.
+          - Defaults to the first of O(destinations[].flow_id), O(destinations[].target_connection_id) and
+            O(destinations[].base_connection_id) that is set.
+        type: str
+      flow_id:
+        description:
+          - The destination dataflow id. Its target connection, and the base connection behind it, are the ones
+            changed. The dataflow is read once for both.
+          - With O(destinations[].target_connection_id), picks one target connection of a dataflow that has
+            several (then the base connection must be given by id too).
+        type: str
+      target_connection_id:
+        description:
+          - The target connection id. Needed for target changes when O(destinations[].flow_id) is not given.
+        type: str
+      base_connection_id:
+        description:
+          - The base connection id. Needed for credential changes when O(destinations[].flow_id) is not given;
+            wins over it when both are given.
+        type: str
+      sandbox:
+        description: The sandbox of this destination; defaults to O(sandbox).
+        type: str
+      params:
+        description:
+          - The desired target connection params, with the API's names (C(bucketName), C(path), C(container),
+            C(advertiser_id), C(appendSegmentId)...). Params not listed are left alone.
+          - Checked and coerced against the connection spec, as M(aep.flow_service.aep_target_connection) does.
+        type: dict
+      purge_params:
+        description:
+          - Remove every target param that O(destinations[].params) does not list. Defaults to O(purge_params).
+        type: bool
+      name:
+        description: The desired name of the target connection.
+        type: str
+      description:
+        description: The desired description of the target connection.
+        type: str
+      auth_params:
+        description:
+          - The desired auth params of the base connection, with the names of its connection spec (C(s3AccessKey)
+            and C(s3SecretKey) for Amazon S3, C(connectionString) for Azure Blob).
+          - Every secret field of the spec must be given whenever the auth params change, as for
+            M(aep.flow_service.aep_base_connection).
+        type: dict
+      update_secrets:
+        description: When to send O(destinations[].auth_params); defaults to O(update_secrets).
+        type: str
+        choices: [always, on_change]
+      base_name:
+        description: The desired name of the base connection.
+        type: str
+      base_description:
+        description: The desired description of the base connection.
+        type: str
+  purge_params:
+    description: The default of O(destinations[].purge_params).
+    type: bool
+    default: false
+  update_secrets:
+    description:
+      - When auth params are sent, for items that do not set their own O(destinations[].update_secrets).
+      - V(always) sends them on every run where they hold a secret and reports changed; use it to rotate.
+      - V(on_change) sends them only when a non-secret field (such as C(s3AccessKey)) differs, so a rerun reports
+        ok; a changed secret alone (such as an Azure connection string) is then not sent.
+    type: str
+    choices: [always, on_change]
+    default: always
+  workers:
+    description:
+      - How many destinations are converged at once (threads, each with its own HTTP keep-alive connection).
+      - Between 1 and 32. V(1) converges them one after the other, in order.
+    type: int
+    default: 10
+seealso:
+  - module: aep.flow_service.aep_target_connection
+  - module: aep.flow_service.aep_base_connection
+  - plugin: aep.flow_service.aep_flows
+    plugin_type: inventory
+"""
+
+EXAMPLES = r"""
+- name: List a move of every S3 export to the new bucket
+  ansible.builtin.set_fact:
+    s3_moves: "{{ s3_moves | default([]) + [{'flow_id': item, 'params': {'bucketName': 'acme-exports-2027'}}] }}"
+  loop: "{{ s3_flow_ids }}"
+
+- name: Move them, ten destinations at a time
+  aep.flow_service.aep_destination_connections:
+    destinations: "{{ s3_moves }}"
+    token_cache: true
+
+- name: Rotate credentials and move exports, destination by destination
+  aep.flow_service.aep_destination_connections:
+    destinations:
+      - label: S3 winter
+        flow_id: 226fb2e1-db69-4760-b67e-9e671e05abfc
+        params:
+          bucketName: acme-exports-2026
+          path: audiences/winter
+        auth_params:
+          s3AccessKey: "{{ vault_s3_access_key }}"
+          s3SecretKey: "{{ vault_s3_secret_key }}"
+      - label: Azure daily
+        flow_id: "{{ azure_flow_id }}"
+        auth_params:
+          connectionString: "{{ vault_azure_connection_string }}"
+      - label: dev copy
+        flow_id: "{{ dev_flow_id }}"
+        sandbox: dev
+        params:
+          path: dev/exports-2026
+    update_secrets: on_change
+  register: rollout
+
+- name: Show what happened to each destination
+  ansible.builtin.debug:
+    msg: "{{ rollout.destinations | map(attribute='summary') }}"
+"""
+
+RETURN = r"""
+destinations:
+  description:
+    - One entry per item of O(destinations), in the same order, also when the task fails. Secret values are masked.
+  returned: always, once the items are valid
+  type: list
+  elements: dict
+  contains:
+    label:
+      description: The item's label (or the first id it gives).
+      type: str
+      sample: S3 winter
+    flow_id:
+      description: The item's dataflow id, if it gave one.
+      type: str
+    sandbox:
+      description: The sandbox the destination was converged in.
+      type: str
+      sample: prod
+    status:
+      description: V(ok) (nothing to change), V(changed) (changed, or would change in check mode) or V(failed).
+      type: str
+      sample: changed
+    failed_step:
+      description: V(target) or V(base), the connection being converged when it failed; null otherwise.
+      type: str
+    error:
+      description: Why the destination failed (status, Flow Service error code and request id for API errors).
+      type: str
+    write_unconfirmed:
+      description:
+        - True when a write of this destination got no answer (the connection dropped or timed out), so it may
+          have been applied although the destination failed. Run the task again to converge.
+      type: bool
+    target_connection:
+      description: The target connection converged (null when the item did not manage one, or before it was reached).
+      type: dict
+      contains:
+        id:
+          description: The target connection id.
+          type: str
+        changed:
+          description: Whether it changed (or would change, in check mode).
+          type: bool
+        etag:
+          description: Its etag after the task.
+          type: str
+        patch:
+          description: The JSON Patch operations sent (or that would be sent).
+          type: list
+          elements: dict
+    base_connection:
+      description:
+        - The base connection converged, with the keys of RV(destinations[].target_connection).
+        - Secret values in its C(patch) are replaced by C(********); the key names are kept.
+      type: dict
+    summary:
+      description: One line saying what changed (or would change) or why it failed.
+      type: str
+      sample: 'S3 winter: CHANGED - target connection 8ce3dc63-3766-4220-9f61-51d2f8f14618: replace /params/path = "audiences/winter"'
+"""
+
+from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
+from ansible_collections.aep.flow_service.plugins.module_utils._connections import UPDATE_SECRETS_CHOICES
+from ansible_collections.aep.flow_service.plugins.module_utils._destinations import (
+    DESTINATION_OPTIONS,
+    MAX_WORKERS,
+    Batch,
+    input_problems,
+)
+from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule
+
+
+def main():
+    module = AepModule(
+        argument_spec=dict(
+            destinations=dict(type="list", elements="dict", required=True, options=DESTINATION_OPTIONS,
+                              required_one_of=[("flow_id", "target_connection_id", "base_connection_id")],
+                              required_if=[("purge_params", True, ("params",))]),
+            purge_params=dict(type="bool", default=False),
+            update_secrets=dict(type="str", choices=list(UPDATE_SECRETS_CHOICES), default="always", no_log=False),
+            workers=dict(type="int", default=10),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    problems = input_problems(p["destinations"])
+    if not 1 <= p["workers"] <= MAX_WORKERS:
+        problems.insert(0, "workers must be between 1 and %d, got %d" % (MAX_WORKERS, p["workers"]))
+    if problems:
+        module.fail_json(msg="Invalid destinations: " + "; ".join(problems) + ".", problems=problems)
+    if not p["destinations"]:
+        module.exit_json(changed=False, destinations=[])
+
+    tokens = module.client.tokens
+    try:
+        tokens.get()  # one token for every thread, minted (or read from the token cache) before they start
+    except ApiError as exc:
+        module.fail_from_api_error(exc, "Getting an access token")
+    batch = Batch(p, tokens, module.check_mode, p["purge_params"], p["update_secrets"])
+    entries, diffs = batch.run(p["destinations"], p["workers"])
+    module.client.close()
+
+    result = {"changed": any(entry["status"] == "changed" for entry in entries), "destinations": entries}
+    if module._diff:
+        result["diff"] = diffs
+    failed = [entry for entry in entries if entry["status"] == "failed"]
+    if failed:
+        module.fail_json(msg="%d of %d destinations failed: %s" % (len(failed), len(entries),
+                                                                   " | ".join(entry["summary"] for entry in failed)),
+                         **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
