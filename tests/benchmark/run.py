@@ -47,10 +47,10 @@ NEW_PATH = "exports/moved-2027"
 APPROACHES = {
     "a": "collection: inventory + forks",
     "a2": "collection: inventory + forks, by flow_id",
-    "b": "collection: role, loop on localhost",
+    "b": "collection: role (one batch task)",
     "c": "uri playbook (users today)",
     "d": "floor: requests + 10 threads",
-    "e": "prototype: 1 module run, 10 threads",
+    "e": "collection: aep_destination_connections",
 }
 BIN = Path(sys.executable).parent
 
@@ -147,7 +147,7 @@ def command(approach, work, forks):
     if approach == "d":
         return [sys.executable, str(HERE / "floor.py"), str(work / "ids.txt"), NEW_PATH, "--workers", "10"]
     if approach == "e":
-        return playbook + [str(HERE / "playbooks" / "e_prototype.yml")] + extra
+        return playbook + [str(HERE / "playbooks" / "e_module.yml")] + extra
     raise ValueError(approach)
 
 
@@ -176,7 +176,6 @@ def run_approach(approach, emulator, target_ids, forks, pipelining, logs):
             "bench_new_path": NEW_PATH,
             "bench_target_ids": target_ids,
             "bench_destinations": [{"target_connection_id": t, "params": {"path": NEW_PATH}} for t in target_ids],
-            "bench_connections": [{"id": t, "params": {"path": NEW_PATH}} for t in target_ids],
         }), encoding="utf-8")
         env = base_env(emulator, work)
         if pipelining:
@@ -232,7 +231,7 @@ def main(argv=None):
     parser.add_argument("--flows", type=int, default=None, help="generated S3 dataflows (default 200)")
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--forks", type=int, default=10)
-    parser.add_argument("--approaches", default="a,b,c,d", help="comma-separated, from: " + ", ".join(APPROACHES))
+    parser.add_argument("--approaches", default="a,b,c,d,e", help="comma-separated, from: " + ", ".join(APPROACHES))
     parser.add_argument("--pipelining", action="store_true", help="ANSIBLE_PIPELINING=1 for the Ansible approaches")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     args = parser.parse_args(argv)
