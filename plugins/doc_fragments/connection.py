@@ -50,12 +50,15 @@ options:
     description:
       - Base URL of Experience Platform; the Flow Service lives at C(/data/foundation/flowservice) below it.
       - A plain C(http) URL draws a warning unless it points at the local machine (the emulator).
+      - A URL holding a user name or password (C(https://user:password@host)) is refused; credentials go in
+        O(client_id) and O(client_secret).
       - If not set, the value of the E(AEP_PLATFORM_URL) environment variable is used.
     type: str
     default: https://platform.adobe.io
   ims_url:
     description:
       - Base URL of Adobe IMS, where tokens are minted at C(/ims/token/v3).
+      - Like O(platform_url), it must not hold a user name or password.
       - If not set, the value of the E(AEP_IMS_URL) environment variable is used.
     type: str
     default: https://ims-na1.adobelogin.com
@@ -72,7 +75,7 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP response.
+      - Seconds to wait for each HTTP response; more than 0 and at most 86400 (a day).
       - If not set, the value of the E(AEP_TIMEOUT) environment variable is used.
     type: float
     default: 30

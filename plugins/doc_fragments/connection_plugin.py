@@ -58,6 +58,8 @@ options:
     description:
       - Base URL of Experience Platform; the Flow Service lives at C(/data/foundation/flowservice) below it.
       - A plain C(http) URL draws a warning unless it points at the local machine (the emulator).
+      - A URL holding a user name or password (C(https://user:password@host)) is refused; credentials go in
+        O(client_id) and O(client_secret).
     type: str
     default: https://platform.adobe.io
     env:
@@ -65,6 +67,7 @@ options:
   ims_url:
     description:
       - Base URL of Adobe IMS, where tokens are minted at C(/ims/token/v3).
+      - Like O(platform_url), it must not hold a user name or password.
     type: str
     default: https://ims-na1.adobelogin.com
     env:
@@ -84,7 +87,7 @@ options:
       - name: AEP_CA_PATH
   timeout:
     description:
-      - Seconds to wait for each HTTP response.
+      - Seconds to wait for each HTTP response; more than 0 and at most 86400 (a day).
     type: float
     default: 30
     env:

@@ -34,6 +34,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
 from ansible_collections.aep.flow_service.plugins.module_utils._module import UNCONFIRMED_WRITE_NOTE, api_error_message
+from ansible_collections.aep.flow_service.plugins.module_utils._options import header_value_errors
 
 MAX_WORKERS = 32
 
@@ -77,6 +78,7 @@ def input_problems(items):
         for key in ("label", "flow_id", "target_connection_id", "base_connection_id", "sandbox", "name", "base_name"):
             if item.get(key) is not None and not item[key].strip():
                 problems.append("%s: %s must not be empty" % (where, key))
+        problems.extend("%s: %s" % (where, error) for error in header_value_errors({"sandbox": item.get("sandbox")}))
         target_side, base_side = manages(item, TARGET_KEYS), manages(item, BASE_KEYS)
         if not (target_side or base_side):
             problems.append("%s: nothing to change; set params, name or description (target connection) or "
@@ -155,14 +157,16 @@ class Batch:
     def one(self, item):
         label = label_of(item)
         sandbox = item.get("sandbox") or self.options["sandbox"]
-        client = self.clients.get(sandbox)
-        writes_before = client.unconfirmed_writes
         entry = {"label": label, "flow_id": item.get("flow_id"), "sandbox": sandbox, "status": "ok",
                  "failed_step": None, "error": None, "write_unconfirmed": False,
                  "target_connection": None, "base_connection": None}
         diffs = []
+        client = None
+        writes_before = 0
         step, action, flow = "target", "Reading dataflow %s" % item.get("flow_id"), None
         try:
+            client = self.clients.get(sandbox)
+            writes_before = client.unconfirmed_writes
             if manages(item, TARGET_KEYS):
                 target_id = item.get("target_connection_id")
                 if item.get("flow_id"):
@@ -180,7 +184,7 @@ class Batch:
                 action = "Updating base connection %s" % base_id
                 entry["base_connection"] = self.base(client, sandbox, base_id, item, label, diffs)
         except (ApiError, ConvergeError) as exc:
-            unconfirmed = client.unconfirmed_writes > writes_before
+            unconfirmed = client is not None and client.unconfirmed_writes > writes_before
             note = UNCONFIRMED_WRITE_NOTE if unconfirmed else ""
             if isinstance(exc, ApiError):
                 entry["error"] = api_error_message(exc, action, note)
@@ -190,7 +194,8 @@ class Batch:
         except Exception as exc:  # pylint: disable=broad-exception-caught
             # A bug must not hide what the other threads wrote: report it on this destination and go on.
             entry.update(status="failed", failed_step=step, error="%s failed with an unexpected error: %s: %s"
-                         % (action, type(exc).__name__, exc), write_unconfirmed=client.unconfirmed_writes > writes_before)
+                         % (action, type(exc).__name__, exc),
+                         write_unconfirmed=client is not None and client.unconfirmed_writes > writes_before)
         outcomes = (entry["target_connection"], entry["base_connection"])
         if entry["status"] != "failed" and any((outcome or {}).get("changed") for outcome in outcomes):
             entry["status"] = "changed"

@@ -129,6 +129,13 @@ patch:
   elements: dict
   sample:
     - {op: replace, path: /auth/params, value: {s3AccessKey: AKIAEXAMPLEEXAMPLE23, s3SecretKey: "********"}}
+write_unconfirmed:
+  description:
+    - Set when the task failed after a write got no answer (the connection dropped or timed out): the write may
+      have been applied anyway. Run the task again to see the current state and converge.
+  returned: on failure, when a write got no answer
+  type: bool
+  sample: true
 """
 
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (

@@ -135,6 +135,13 @@ patch:
   sample:
     - {op: replace, path: /params/bucketName, value: acme-exports-2026}
     - {op: replace, path: /params/path, value: audiences/winter}
+write_unconfirmed:
+  description:
+    - Set when the task failed after a write got no answer (the connection dropped or timed out): the write may
+      have been applied anyway. Run the task again to see the current state and converge.
+  returned: on failure, when a write got no answer
+  type: bool
+  sample: true
 """
 
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (

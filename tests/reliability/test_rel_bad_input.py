@@ -13,7 +13,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from ansible_collections.aep.flow_service.plugins.modules import aep_base_connection, aep_flow_info, aep_target_connection
+from ansible_collections.aep.flow_service.plugins.modules import (
+    aep_base_connection,
+    aep_destination_connections,
+    aep_flow_info,
+    aep_target_connection,
+)
 
 import relkit
 from relkit import (
@@ -21,10 +26,12 @@ from relkit import (
     TILDE_KEY, TWO_TARGET_FLOW, WIDE_FLOW, WIDE_TARGET, write_requests,
 )
 
-INFO, TGT, BSE = "aep_flow_info", "aep_target_connection", "aep_base_connection"
-MAINS = {INFO: aep_flow_info.main, TGT: aep_target_connection.main, BSE: aep_base_connection.main}
+INFO, TGT, BSE, BAT = "aep_flow_info", "aep_target_connection", "aep_base_connection", "aep_destination_connections"
+MAINS = {INFO: aep_flow_info.main, TGT: aep_target_connection.main, BSE: aep_base_connection.main,
+         BAT: aep_destination_connections.main}
 GOOD = {INFO: {"id": FLOW}, TGT: {"flow_id": FLOW, "params": {"path": "x"}},
-        BSE: {"flow_id": FLOW, "auth_params": {"s3AccessKey": NEW_ACCESS_KEY, "s3SecretKey": NEW_S3_SECRET}}}
+        BSE: {"flow_id": FLOW, "auth_params": {"s3AccessKey": NEW_ACCESS_KEY, "s3SecretKey": NEW_S3_SECRET}},
+        BAT: {"destinations": [{"flow_id": FLOW, "params": {"path": "x"}}]}}
 HUGE = 1_000_000
 
 
@@ -132,6 +139,32 @@ CORPUS = [
     case("base: id '..'", BSE, {"id": "..", "flow_id": None}, "not a valid id"),
     case("base: flow_id '.'", BSE, {"flow_id": "."}, "not a valid id"),
     case("target: id '%2e' (an encoded dot)", TGT, {"id": "%2e", "flow_id": None}, "was not found"),
+    # Ansible's own message for a list element that is no dict names neither the option nor the element.
+    case("batch: destinations not a list of dicts", BAT, {"destinations": ["flow"]}, "dictionary requested"),
+    case("batch: misspelt key", BAT, {"destinations": [{"flow_id": FLOW, "parms": {"path": "x"}}]}, "parms"),
+    case("batch: params not a dict", BAT, {"destinations": [{"flow_id": FLOW, "params": ["path", "x"]}]}, "params"),
+    case("batch: no address", BAT, {"destinations": [{"params": {"path": "x"}}]},
+         "one of the following is required: flow_id, target_connection_id, base_connection_id"),
+    case("batch: nothing to change", BAT, {"destinations": [{"flow_id": FLOW}]}, "destination 1", "nothing to change"),
+    case("batch: workers 0", BAT, {"workers": 0}, "workers must be between 1 and 32"),
+    case("batch: workers 1000", BAT, {"workers": 1000}, "workers must be between 1 and 32"),
+    case("batch: workers not a number", BAT, {"workers": "many"}, "workers"),
+    case("batch: sandbox with a line break", BAT,
+         {"destinations": [{"flow_id": FLOW, "params": {"path": "x"}, "sandbox": "prod\r\nX-Evil: 1"}]},
+         "sandbox must be printable ASCII"),
+    case("batch: empty sandbox", BAT, {"destinations": [{"flow_id": FLOW, "params": {"path": "x"}, "sandbox": ""}]},
+         "sandbox must not be empty"),
+    case("batch: target id '..'", BAT, {"destinations": [{"target_connection_id": "..", "params": {"path": "x"}}]},
+         "not a valid id"),
+    case("batch: access key without its secret", BAT,
+         {"destinations": [{"flow_id": FLOW, "auth_params": {"s3AccessKey": NEW_ACCESS_KEY}}]},
+         "1 of 1 destinations failed", "must include the secret s3SecretKey"),
+    case("batch: secret the spec refuses", BAT,
+         {"destinations": [{"flow_id": FLOW, "auth_params": {"s3AccessKey": NEW_ACCESS_KEY,
+                                                             "s3SecretKey": BAD_PATTERN_SECRET}}]},
+         "s3SecretKey does not match the pattern"),
+    case("batch: unknown param", BAT, {"destinations": [{"flow_id": FLOW, "params": {"bucket": "x"}}]},
+         "bucket is not a parameter"),
 ]
 
 

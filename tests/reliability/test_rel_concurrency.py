@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import relkit
-from relkit import WIDE_BASE, WIDE_FIELDS, WIDE_PARAMS, WIDE_ROTATION_SECRETS, WIDE_SECRETS, WIDE_TARGET
+from relkit import WIDE_BASE, WIDE_FIELDS, WIDE_FLOW, WIDE_PARAMS, WIDE_ROTATION_SECRETS, WIDE_SECRETS, WIDE_TARGET
 
 WRITERS = 8
 MASK = "********"
@@ -174,3 +174,47 @@ def test_8_writers_rotating_the_same_secret_end_with_the_last_landed_one(wide, p
     record(wide, WIDE_BASE, "base connection: 8 writers, same secret", runs, lost, dishonest, failed)
     assert failed == 0, failures
     assert lost == 0 and dishonest == 0, stored
+
+
+def test_4_batch_runs_of_2_items_on_one_target_lose_nothing_and_report_honestly(wide, play):
+    """aep_destination_connections: 4 processes at once, each with 2 items addressing the same target connection
+    (one by id, one by flow id). Inside a run the two are converged one after the other; across runs, 412s."""
+    def args_of(index):
+        return {"workers": 2, "destinations": [
+            {"label": "w%d-a" % index, "target_connection_id": WIDE_TARGET,
+             "params": {WIDE_PARAMS[2 * index]: "batch-%d" % (2 * index + 1)}},
+            {"label": "w%d-b" % index, "flow_id": WIDE_FLOW,
+             "params": {WIDE_PARAMS[2 * index + 1]: "batch-%d" % (2 * index + 2)}}]}
+
+    def one(index):
+        return play("destination_connections.yml", emu=wide, extra_vars={"module_args": args_of(index)}, verbose=3,
+                    scenario="batch, 2 items on one target, run %d" % (index + 1))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = list(pool.map(one, range(4)))
+    params = wide.resource("targetConnections", WIDE_TARGET)["params"]
+    lost = sum(params[WIDE_PARAMS[i]] != "batch-%d" % (i + 1) for i in range(WRITERS))
+    patches = landed(wide, WIDE_TARGET)
+    failures.clear()
+    dishonest = failed = 0
+    owned = set()
+    for run in runs:
+        result = run.task("Converge the destinations")
+        if result["status"] != "changed":
+            failed += 1
+            failures.append(str(result["result"].get("msg"))[:400])
+            continue
+        for entry in result["result"]["destinations"]:
+            reported = entry["target_connection"]["patch"]
+            mine = [p for p in patches if p["body"] == reported]
+            if entry["status"] != "changed" or len(mine) != 1:
+                dishonest += 1
+            else:
+                owned.add(mine[0]["seq"])
+    dishonest += sum(1 for p in patches if p["seq"] not in owned)
+    record(wide, WIDE_TARGET, "target connection: 4 batch runs x 2 items, 8 different params", runs, lost,
+           dishonest, failed)
+    assert failed == 0, failures
+    assert lost == 0, params
+    assert dishonest == 0
+    assert len(patches) == WRITERS

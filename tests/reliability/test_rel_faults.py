@@ -13,10 +13,15 @@ import threading
 import time
 
 import pytest
-from ansible_collections.aep.flow_service.plugins.modules import aep_base_connection, aep_flow_info, aep_target_connection
+from ansible_collections.aep.flow_service.plugins.modules import (
+    aep_base_connection,
+    aep_destination_connections,
+    aep_flow_info,
+    aep_target_connection,
+)
 
 import relkit
-from relkit import BASE, FLOW, NEW_ACCESS_KEY, NEW_S3_SECRET, TARGET
+from relkit import AZURE_FLOW, BASE, FLOW, NEW_ACCESS_KEY, NEW_S3_SECRET, TARGET
 
 RETRIES = 2
 TIMEOUT = 1.0
@@ -145,6 +150,64 @@ def test_fault_matrix(emulator, run_module, module, method, path, what, fault):
     if expected == "survived" and module != "aep_flow_info":
         assert run_module(MAINS[module], dict(ARGS[module], update_secrets="on_change") if module == "aep_base_connection"
                           else ARGS[module], scenario="rerun after %s" % fault).result["changed"] is False
+
+
+# --------------------------------------------------------------------------------------------- the batch module
+
+DEV_FLOW = "00000007-0000-4000-8000-000000000001"
+AZURE_TARGET = "00000002-0000-4000-8000-000000000002"
+BATCH = [
+    {"label": "hit", "flow_id": FLOW, "params": NEW_TARGET_PARAMS, "auth_params": NEW_AUTH},
+    {"label": "azure", "flow_id": AZURE_FLOW, "params": {"container": "after-fault"}},
+    {"label": "dev", "flow_id": DEV_FLOW, "sandbox": "dev", "params": {"path": "dev/after-fault"}},
+]
+BATCH_FAULTS = ["429 x1 (Retry-After 1)", "500 x1", "503 x2", "503 x3", "drop x1", "drop x3", "slower than timeout x3"]
+BATCH_CASES = [pytest.param(method, path, what, fault, id=("%s-%s" % (what, fault)).replace(" ", "_"))
+               for method, path, what in [("GET", TARGET + "$", "read target connection"),
+                                          ("PATCH", TARGET, "write target connection"),
+                                          ("PATCH", BASE, "write base connection")]
+               for fault in BATCH_FAULTS
+               if fault != "slower than timeout x3" or what != "read target connection"]
+
+
+@pytest.mark.parametrize("method, path, what, fault", BATCH_CASES)
+def test_batch_fault_touches_only_the_destination_it_hits(emulator, run_module, method, path, what, fault):
+    """aep_destination_connections with 3 destinations, 3 workers: a fault on one connection's request.
+
+    The destination hit converges or fails cleanly on its own (its entry names the cause; an unanswered write
+    that landed says so); the two others converge whatever happens; no stored state is a mix.
+    """
+    spec, expected, words = FAULTS[fault]
+    module = "aep_base_connection" if "base" in what else "aep_target_connection"
+    before = snapshot(emulator, module)
+    emulator.add_fault(method=method, path=path, **spec)
+    run = run_module(aep_destination_connections.main, dict(OPTIONS, destinations=BATCH, workers=3),
+                     scenario="batch: fault %s on %s" % (fault, what), tags=("retries",), diff=True)
+    if spec["kind"] == "delay":
+        settle(emulator)
+    after = snapshot(emulator, module)
+    is_old, is_new = state_is_old_or_new(module, before, after)
+    partial = not (is_old or is_new)
+    entries = run.result.get("destinations") or []
+    hit = entries[0] if entries else {}
+    others_ok = [e.get("status") for e in entries[1:]] == ["changed", "changed"]
+    if hit.get("status") == "changed":
+        outcome = "survived" if is_new and not run.failed else "unclean"
+    else:
+        clean = (hit.get("status") == "failed" and all(w in hit.get("error", "") for w in words)
+                 and " failed: " in hit.get("error", "") and run.failed
+                 and run.msg.startswith("1 of 3 destinations failed: hit: FAILED"))
+        if is_new and not is_old:
+            clean = clean and "may have been applied" in hit["error"] and hit.get("write_unconfirmed") is True
+        outcome = "clean_failure" if clean else "unclean"
+    outcome = outcome if others_ok and not partial else "unclean"
+    relkit.record("fault", module="aep_destination_connections", target=what, fault=fault,
+                  layer="module in-process (batch)", outcome=outcome, expected=expected, partial_write=partial,
+                  elapsed=round(run.elapsed, 2), msg=(hit.get("error") or "")[:300])
+    assert not partial, "stored state is neither old nor new: %s" % after
+    assert others_ok, entries
+    assert outcome == expected, "%s: %s (expected %s)\n%s" % (fault, outcome, expected, run.result)
+    assert emulator.resource("targetConnections", AZURE_TARGET)["params"]["container"] == "after-fault"
 
 
 # --------------------------------------------------------------------------------------------- tokens and races
