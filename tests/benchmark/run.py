@@ -47,6 +47,7 @@ NEW_PATH = "exports/moved-2027"
 APPROACHES = {
     "a": "collection: inventory + forks",
     "a2": "collection: inventory + forks, by flow_id",
+    "a3": "collection: inventory + one batch task",
     "b": "collection: role (one batch task)",
     "c": "uri playbook (users today)",
     "d": "floor: requests + 10 threads",
@@ -136,8 +137,8 @@ def base_env(emulator, work):
 def command(approach, work, forks):
     playbook = [str(BIN / "ansible-playbook")]
     extra = ["-e", "@%s" % (work / "vars.json")]
-    if approach in ("a", "a2"):
-        book = "a_inventory.yml" if approach == "a" else "a_inventory_flow_id.yml"
+    if approach in ("a", "a2", "a3"):
+        book = {"a": "a_inventory.yml", "a2": "a_inventory_flow_id.yml", "a3": "a3_inventory_batch.yml"}[approach]
         return playbook + ["-i", str(HERE / "bench.aep_flows.yml"), "--forks", str(forks),
                            str(HERE / "playbooks" / book)] + extra
     if approach == "b":
@@ -231,7 +232,7 @@ def main(argv=None):
     parser.add_argument("--flows", type=int, default=None, help="generated S3 dataflows (default 200)")
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--forks", type=int, default=10)
-    parser.add_argument("--approaches", default="a,b,c,d,e", help="comma-separated, from: " + ", ".join(APPROACHES))
+    parser.add_argument("--approaches", default="d,e,b,a3,a,c", help="comma-separated, from: " + ", ".join(APPROACHES))
     parser.add_argument("--pipelining", action="store_true", help="ANSIBLE_PIPELINING=1 for the Ansible approaches")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     args = parser.parse_args(argv)
