@@ -171,6 +171,19 @@ EXAMPLES = r"""
 - name: Show what happened to each destination
   ansible.builtin.debug:
     msg: "{{ rollout.destinations | map(attribute='summary') }}"
+
+# With the aep.flow_service.aep_flows inventory: the play chooses the destinations as hosts, one task converges
+# them all (under AWX job slicing, each slice converges its own hosts in one task).
+- name: Move every S3 export of the play's hosts, in one task
+  aep.flow_service.aep_destination_connections:
+    destinations: >-
+      {%- set ns = namespace(items=[]) -%}
+      {%- for host in ansible_play_hosts -%}
+      {%-   set ns.items = ns.items + [{'label': hostvars[host].aep_flow_name, 'sandbox': hostvars[host].aep_sandbox,
+                                        'flow_id': hostvars[host].aep_flow_id, 'params': {'path': 'audiences/2027'}}] -%}
+      {%- endfor -%}
+      {{ ns.items }}
+  run_once: true
 """
 
 RETURN = r"""

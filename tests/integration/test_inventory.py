@@ -171,3 +171,31 @@ def test_play_over_the_inventory_hosts_with_forks_writes_once_per_flow_then_noth
     assert generated.requests(method="PATCH") == []
     assert generated.requests(path_contains="/ims/token") == []
     assert DEMO_CLIENT_SECRET not in first.output + rerun.output
+
+
+def test_inventory_hosts_converged_by_one_batch_task_run_once(generated, tmp_path):
+    source = source_file(tmp_path, "sandboxes: [prod, dev]\n"
+                                   "groups:\n  single_target: aep_target_connection_id is not none\n")
+    env = {"AEP_TOKEN_CACHE": "1", "ANSIBLE_PYTHON_INTERPRETER": None}
+    args = ("-i", str(source))
+    hosts = GENERATED + 2
+
+    first = run_playbook("inventory_batch_move_exports.yml", generated, tmp_path, extra_vars={"new_path": "batch/2027"},
+                         env=env, args=args)
+    assert first.rc == 0, first.output
+    [task] = first.results  # run once: one result for the whole play
+    entries = task["result"]["destinations"]
+    assert len(entries) == hosts and {e["status"] for e in entries} == {"changed"}
+    assert sorted(e["sandbox"] for e in entries).count("dev") == 1
+    assert len(generated.requests(method="PATCH")) == hosts
+    assert len(generated.requests(path_contains="/ims/token")) == 1
+    assert generated.resource("targetConnections", DEV_TARGET, sandbox="dev")["params"]["path"] == "batch/2027"
+    assert generated.resource("targetConnections", TUTORIAL_TARGET)["params"]["path"] == "batch/2027"
+
+    generated.clear_requests()
+    rerun = run_playbook("inventory_batch_move_exports.yml", generated, tmp_path, extra_vars={"new_path": "batch/2027"},
+                         env=env, args=args)
+    assert rerun.rc == 0, rerun.output
+    assert rerun.statuses() == ["ok"]
+    assert generated.requests(method="PATCH") == []
+    assert DEMO_CLIENT_SECRET not in first.output + rerun.output
