@@ -137,8 +137,8 @@ patch:
     - {op: replace, path: /params/path, value: audiences/winter}
 write_unconfirmed:
   description:
-    - Set when the task failed after a write got no answer (the connection dropped or timed out): the write may
-      have been applied anyway. Run the task again to see the current state and converge.
+    - Set when the task failed after a write got no answer (the connection dropped or timed out), so the write
+      may have been applied anyway. Run the task again to see the current state and converge.
   returned: on failure, when a write got no answer
   type: bool
   sample: true
