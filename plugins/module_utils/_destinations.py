@@ -116,10 +116,6 @@ class Clients:
         for client in self.made:
             client.close()
 
-    @property
-    def request_count(self):
-        return sum(client.request_count for client in self.made)
-
 
 class ResourceLocks:
     """Items that resolve to the same connection are converged one after the other, never at once."""
@@ -136,10 +132,10 @@ class ResourceLocks:
 class Batch:
     """Converges a list of destinations: each its target connection, then its base connection."""
 
-    def __init__(self, options, tokens, check_mode, purge_params=False, update_secrets="always"):
+    def __init__(self, options, tokens, check_mode):
+        """``options``: the module's params; its ``purge_params`` and ``update_secrets`` are the items' defaults."""
         self.options = options
         self.check_mode = check_mode
-        self.defaults = {"purge_params": purge_params, "update_secrets": update_secrets}
         self.clients = Clients(options, tokens)
         self.specs = SpecReader(None)
         self.resources = ResourceLocks()
@@ -208,7 +204,7 @@ class Batch:
 
     def target(self, client, sandbox, target_id, item, label, diffs):
         params = item.get("params")
-        purge = self.defaults["purge_params"] if item.get("purge_params") is None else item["purge_params"]
+        purge = self.options["purge_params"] if item.get("purge_params") is None else item["purge_params"]
 
         def compute(current):
             spec = self.specs.for_connection(current, client) if params is not None else None
@@ -221,7 +217,7 @@ class Batch:
         return outcome_of(target_id, outcome, outcome.operations)
 
     def base(self, client, sandbox, base_id, item, label, diffs):
-        update_secrets = item.get("update_secrets") or self.defaults["update_secrets"]
+        update_secrets = item.get("update_secrets") or self.options["update_secrets"]
         secrets = set()
 
         def compute(current):

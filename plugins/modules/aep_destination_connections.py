@@ -285,7 +285,7 @@ def main():
         tokens.get()  # one token for every thread, minted (or read from the token cache) before they start
     except ApiError as exc:
         module.fail_from_api_error(exc, "Getting an access token")
-    batch = Batch(p, tokens, module.check_mode, p["purge_params"], p["update_secrets"])
+    batch = Batch(p, tokens, module.check_mode)
     entries, diffs = batch.run(p["destinations"], p["workers"])
     module.client.close()
 
