@@ -87,7 +87,7 @@ class FlowService:
         for item in items:
             known.update(item)
         parsed = query.parse(raw_query, known)
-        response, page = query.run(items, parsed, collection, raw_query)
+        response, page = query.run(items, parsed, collection)
         if not parsed.count:
             response = {"items": [self.render(collection, item) for item in page], **response}
         return response

@@ -9,8 +9,11 @@ Filter syntax (``property=<path><operator><values>``):
 * repeated ``property`` parameters are ANDed.
 
 ``orderby`` takes comma-separated fields, each optionally prefixed by ``+`` (ascending, the default) or ``-``.
-Pages are ``limit`` items long (default DEFAULT_LIMIT, at most MAX_LIMIT); ``_links.next.href`` repeats every
-original query parameter and adds ``continuationToken``.
+Pages are ``limit`` items long (default DEFAULT_LIMIT, at most MAX_LIMIT). ``_links.next.href`` is
+``/{collection}?continuationToken=T`` and nothing else, as Adobe's PageLink example shows, so T carries the
+whole query it continues (filters, order, limit and the next offset): following the href alone keeps the
+filter. Clients that send the original parameters again beside the token (the other common way to page)
+are served too: a parameter sent beside the token takes the place of the token's copy of it.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from . import errors
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 LIST_PARAMS = frozenset({"property", "orderby", "limit", "count", "continuationToken"})
+CARRIED = ("property", "orderby", "limit")  # what a continuation token carries
 SORTABLE = frozenset({"id", "name", "description", "state", "createdAt", "updatedAt", "createdBy", "updatedBy",
                       "createdClient", "updatedClient", "providerId", "baseConnectionId"})
 _FILTER_RE = re.compile(r"^([A-Za-z0-9_$@\-.\[\]]+?)([=!<>~:]+)(.*)$", re.DOTALL)
@@ -51,24 +55,26 @@ class ListQuery:
     limit: int = DEFAULT_LIMIT
     count: bool = False
     offset: int = 0
+    carried: list[tuple[str, str]] = field(default_factory=list)  # what the next page's token carries
 
 
-def encode_token(offset: int) -> str:
-    """An opaque continuation token for an offset."""
-    raw = json.dumps({"o": offset}, separators=(",", ":")).encode()
+def encode_token(offset: int, carried: list[tuple[str, str]]) -> str:
+    """An opaque continuation token: the next offset and the query parameters it continues."""
+    raw = json.dumps({"o": offset, "q": [list(pair) for pair in carried]}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(token: str) -> int:
-    """The offset inside a continuation token."""
+def decode_token(token: str) -> tuple[int, list[tuple[str, str]]]:
+    """The offset and the carried query parameters inside a continuation token."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        offset = json.loads(raw)["o"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        document = json.loads(raw)
+        offset, carried = document["o"], [(str(name), str(value)) for name, value in document.get("q", [])]
+    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise errors.invalid_query_value("continuationToken", token) from exc
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0 or any(name not in CARRIED for name, _ in carried):
         raise errors.invalid_query_value("continuationToken", token)
-    return offset
+    return offset, carried
 
 
 def _parse_filter(expression: str, known_fields: set[str]) -> Filter:
@@ -105,13 +111,31 @@ def _parse_order(text: str) -> list[tuple[str, bool]]:
     return order
 
 
-def parse(raw_query: str, known_fields: set[str]) -> ListQuery:
-    """Parse the raw query string of a list request."""
-    query = ListQuery()
-    limit_given = False
-    for name, value in parse_qsl(raw_query, keep_blank_values=True):
+def _effective_params(raw_query: str) -> tuple[list[tuple[str, str]], int]:
+    """The query parameters a list request stands for, and its offset.
+
+    Without a token that is the query as sent. With one, the token's carried parameters, except those the
+    client sent again beside it (each name sent replaces every carried value of that name).
+    """
+    sent = parse_qsl(raw_query, keep_blank_values=True)
+    for name, _value in sent:
         if name not in LIST_PARAMS:
             raise errors.invalid_query_param(name)
+    tokens = [value for name, value in sent if name == "continuationToken"]
+    if not tokens:
+        return sent, 0
+    offset, carried = decode_token(tokens[-1])
+    given = {name for name, _value in sent}
+    params = [pair for pair in carried if pair[0] not in given] + [pair for pair in sent if pair[0] != "continuationToken"]
+    return params, offset
+
+
+def parse(raw_query: str, known_fields: set[str]) -> ListQuery:
+    """Parse the raw query string of a list request."""
+    params, offset = _effective_params(raw_query)
+    query = ListQuery(offset=offset)
+    limit_given = False
+    for name, value in params:
         if name == "property":
             query.filters.append(_parse_filter(value, known_fields))
         elif name == "orderby":
@@ -125,10 +149,9 @@ def parse(raw_query: str, known_fields: set[str]) -> ListQuery:
             if value.lower() not in ("true", "false"):
                 raise errors.invalid_query_value("count", value)
             query.count = value.lower() == "true"
-        else:
-            query.offset = decode_token(value)
     if query.count and limit_given:
         raise errors.limit_and_count()
+    query.carried = [pair for pair in params if pair[0] in CARRIED]
     return query
 
 
@@ -192,7 +215,7 @@ def _sort_key(item: dict, name: str) -> tuple:
     return (2, _text(value).lower())
 
 
-def run(items: list[dict], query: ListQuery, collection: str, raw_query: str) -> tuple[dict, list[dict]]:
+def run(items: list[dict], query: ListQuery, collection: str) -> tuple[dict, list[dict]]:
     """Filter, sort and page ``items``; return the response skeleton and the page of items."""
     selected = [item for item in items if all(matches(item, flt) for flt in query.filters)]
     if query.count:
@@ -204,7 +227,5 @@ def run(items: list[dict], query: ListQuery, collection: str, raw_query: str) ->
     links: dict = {}
     following = query.offset + query.limit
     if following < len(selected):
-        kept = [part for part in raw_query.split("&") if part and not part.startswith("continuationToken=")]
-        kept.append("continuationToken=" + quote(encode_token(following), safe=""))
-        links["next"] = {"href": f"/{collection}?" + "&".join(kept)}
+        links["next"] = {"href": f"/{collection}?continuationToken=" + quote(encode_token(following, query.carried), safe="")}
     return {"_links": links}, page

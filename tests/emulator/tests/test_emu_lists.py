@@ -40,33 +40,77 @@ def test_default_page_size_is_50(big):
     assert body["_links"]["next"]["href"].startswith("/flows?continuationToken=")
 
 
+def follow(api, href):
+    """GET a _links.next.href as given (relative to the flowservice base)."""
+    return api.session.get(api.emulator.api_url + href, headers=api.headers(), timeout=10)
+
+
+DESTINATIONS = {"limit": "100", "property": "inheritedAttributes.properties.isDestinationFlow==true", "orderby": "-name"}
+DESTINATION_FLOWS = GENERATED + PROD_FLOWS - 1  # every prod flow but the source one
+
+
 def test_pagination_over_more_than_250_flows(big):
-    query = {"limit": "100", "property": "inheritedAttributes.properties.isDestinationFlow==true", "orderby": "-name"}
-    response = big.get("/flows", params=query)
+    """Following the href alone keeps filter, order and page size: the token carries them."""
+    response = big.get("/flows", params=DESTINATIONS)
     seen, pages = [], 0
     while True:
         body = response.json()
         assert response.status_code == 200, body
         pages += 1
-        seen.extend(item["id"] for item in body["items"])
+        seen.extend(item["name"] for item in body["items"])
         following = body["_links"].get("next")
         if not following:
             break
         href = following["href"]
-        assert href.startswith("/flows?")
-        sent = parse_qsl(urlsplit(href).query)
-        assert [pair for pair in sent if pair[0] != "continuationToken"] == list(query.items())
-        assert sent[-1][0] == "continuationToken" and sent[-1][1]
-        response = big.session.get(big.emulator.api_url + href, headers=big.headers(), timeout=10)
-    destination_flows = GENERATED + PROD_FLOWS - 1  # every prod flow but the source one
-    assert len(seen) == len(set(seen)) == destination_flows
+        assert href.startswith("/flows?continuationToken=")
+        assert [name for name, _ in parse_qsl(urlsplit(href).query)] == ["continuationToken"]  # the token only
+        response = follow(big, href)
+    assert len(seen) == len(set(seen)) == DESTINATION_FLOWS
+    assert seen == sorted(seen, key=str.lower, reverse=True)
     assert pages == 4
     assert body["_links"] == {}
 
 
+def test_token_taken_after_the_equals_sign(big):
+    """The documented client way: the text after '=' is the token, sent as continuationToken alone."""
+    body = big.get("/flows", params=DESTINATIONS).json()
+    seen = [item["id"] for item in body["items"]]
+    while body["_links"].get("next"):
+        token = body["_links"]["next"]["href"].split("continuationToken=", 1)[1]
+        body = big.get("/flows", params={"continuationToken": token}).json()
+        assert len(body["items"]) <= 100
+        seen.extend(item["id"] for item in body["items"])
+    assert len(seen) == len(set(seen)) == DESTINATION_FLOWS
+
+
+def test_original_parameters_sent_again_beside_the_token(big):
+    """The other way clients page (the collection's own client does this): the query again plus the token."""
+    body = big.get("/flows", params=DESTINATIONS).json()
+    seen = [item["id"] for item in body["items"]]
+    while body["_links"].get("next"):
+        token = parse_qsl(urlsplit(body["_links"]["next"]["href"]).query)[0][1]
+        body = big.get("/flows", params={**DESTINATIONS, "continuationToken": token}).json()
+        seen.extend(item["id"] for item in body["items"])
+    assert len(seen) == len(set(seen)) == DESTINATION_FLOWS
+
+
+def test_a_parameter_beside_the_token_replaces_the_carried_one(big):
+    first = big.get("/flows", params={"limit": "10", "orderby": "name"}).json()
+    token = parse_qsl(urlsplit(first["_links"]["next"]["href"]).query)[0][1]
+    carried = big.get("/flows", params={"continuationToken": token}).json()
+    assert len(carried["items"]) == 10
+    assert [item["name"] for item in first["items"] + carried["items"]] == \
+        sorted((item["name"] for item in first["items"] + carried["items"]), key=str.lower)
+    bigger = big.get("/flows", params={"continuationToken": token, "limit": "25"}).json()
+    assert len(bigger["items"]) == 25
+    assert bigger["items"][:10] == carried["items"]
+    # the next token carries the replaced limit
+    assert len(follow(big, bigger["_links"]["next"]["href"]).json()["items"]) == 25
+
+
 def test_pages_follow_the_order(big):
     first = big.get("/flows", params={"orderby": "name", "limit": "100"}).json()
-    second = big.session.get(big.emulator.api_url + first["_links"]["next"]["href"], headers=big.headers(), timeout=10).json()
+    second = follow(big, first["_links"]["next"]["href"]).json()
     listed = [item["name"] for item in first["items"] + second["items"]]
     assert listed == sorted(listed, key=str.lower)
 
@@ -108,12 +152,15 @@ def test_limit_bounds(api):
 def test_small_pages_cover_the_demo_flows(api):
     response = api.get("/flows", params={"limit": "4"})
     first = ids(response)
-    rest = ids(api.session.get(api.emulator.api_url + response.json()["_links"]["next"]["href"], headers=api.headers(), timeout=10))
+    following = response.json()["_links"]["next"]["href"]
+    rest = ids(follow(api, following))
     assert len(first) == 4 and len(rest) == PROD_FLOWS - 4 and not first & rest
+    assert len(ids(api.get("/flows", params={"limit": "100", "continuationToken": following.split("=", 1)[1]}))) == PROD_FLOWS - 4
 
 
 @pytest.mark.parametrize("params, code", [
     ({"start": "10"}, "1451"), ({"continuationToken": "not-a-token"}, "1453"), ({"count": "yes"}, "1453"),
+    ({"continuationToken": "eyJvIjoxLCJxIjpbWyJzdGFydCIsIjEiXV19"}, "1453"),  # {"o":1,"q":[["start","1"]]}: a name no token carries
 ])
 def test_bad_query_parameters(api, params, code):
     flow_error(api.get("/flows", params=params), code, 400)
