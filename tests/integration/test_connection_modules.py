@@ -88,6 +88,8 @@ def test_purge_params_removes_unlisted(emulator, play):
     assert emulator.resource("targetConnections", TARGET)["params"] == keep
     ops = run.task("Converge the target connection")["result"]["patch"]
     assert {op["op"] for op in ops} == {"remove"}
+    # Adobe requires value on remove (the emulator refuses one without): the collection sends the removed value
+    assert all(op["value"] == before["params"][op["path"].rsplit("/", 1)[1]] for op in ops)
 
 
 def test_concurrent_out_of_band_edit_is_kept_and_our_change_still_lands(emulator, play):

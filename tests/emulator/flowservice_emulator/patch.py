@@ -2,7 +2,7 @@
 
 ``op`` is accepted in any letter case. An ``add`` or ``replace`` whose target is an existing object member
 (``/params``, ``/auth/params``) replaces that member whole: nothing is merged, exactly as RFC 6902 says and as
-the real API behaves. The caller applies the ops to a copy and only keeps the copy when every op succeeded.
+the real API behaves. Every op needs a ``value``, ``remove`` too (its content is not looked at). The caller applies the ops to a copy and only keeps the copy when every op succeeded.
 """
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def parse_ops(body: object) -> list[dict]:
             raise errors.patch_invalid('Missing field "path"')
         if not isinstance(item["path"], str):
             raise errors.patch_invalid(f'Field "path" of operation {index} must be a string')
-        if op.lower() in ("add", "replace") and "value" not in item:
+        # Adobe's PatchInstruction schemas require value on every op, remove included; its examples send the
+        # removed value (or a dummy one) with remove, and the emulator ignores what a remove's value is.
+        if "value" not in item:
             raise errors.patch_invalid('Missing field "value"')
         normalised = {"op": op.lower(), "path": item["path"]}
         if "value" in item:

@@ -22,8 +22,12 @@ def test_ops_in_any_letter_case(emulator, api, op):
 
 
 @pytest.mark.parametrize("op", ["remove", "REMOVE"])
-def test_remove_with_and_without_a_dummy_value(emulator, api, op):
-    assert api.patch(TARGET_PATH, [{"op": op, "path": "/params/compression"}]).status_code == 200
+def test_remove_needs_a_value_of_any_content(emulator, api, op):
+    """Adobe's PatchInstruction requires value on remove too; its dataflow tutorial sends a dummy one."""
+    body = flow_error(api.patch(TARGET_PATH, [{"op": op, "path": "/params/compression"}]), "1455", 400)
+    assert 'Missing field "value"' in body["errorMessage"]
+    assert "compression" in stored(emulator, "targetConnections", TARGET)["params"]  # nothing applied
+    assert api.patch(TARGET_PATH, [{"op": op, "path": "/params/compression", "value": None}]).status_code == 200
     assert api.patch(TARGET_PATH, [{"op": op, "path": "/description", "value": "ignored"}]).status_code == 200
     target = stored(emulator, "targetConnections", TARGET)
     assert "compression" not in target["params"] and "description" not in target
@@ -48,7 +52,7 @@ def test_empty_body_is_1405(api, data):
     ([{"op": "replace", "path": "name", "value": "x"}], 'starts with "/"'),
     ([{"op": "replace", "path": "", "value": {}}], "whole document"),
     ([{"op": "replace", "path": "/params/nosuchkey", "value": "x"}], 'Missing field "nosuchkey"'),
-    ([{"op": "remove", "path": "/params/nosuchkey"}], 'Missing field "nosuchkey"'),
+    ([{"op": "remove", "path": "/params/nosuchkey", "value": "x"}], 'Missing field "nosuchkey"'),
     ([{"op": "add", "path": "/params/nothere/deeper", "value": "x"}], 'Missing field "nothere"'),
     ([{"op": "replace", "path": "/params/bucketName/x", "value": "x"}], 'Missing field "x"'),
     ([{"op": "replace", "path": "/state", "value": "disabled"}], '"state" cannot be updated'),
@@ -134,7 +138,7 @@ def test_pointer_escapes(emulator, api):
     assert api.patch(FLOW_PATH, ops).status_code == 200
     params = stored(emulator, "flows", FLOW)["transformations"][0]["params"]
     assert params["a/b"] == 1 and params["c~d"] == 2 and params["e~1"] == 3
-    assert api.patch(FLOW_PATH, [{"op": "remove", "path": "/transformations/0/params/a~1b"}]).status_code == 200
+    assert api.patch(FLOW_PATH, [{"op": "remove", "path": "/transformations/0/params/a~1b", "value": 1}]).status_code == 200
     assert "a/b" not in stored(emulator, "flows", FLOW)["transformations"][0]["params"]
 
 
@@ -148,7 +152,7 @@ def test_array_ops_on_a_flow(emulator, api):
     assert len(stored(emulator, "flows", FLOW)["transformations"][0]["params"]["segmentSelectors"]["selectors"]) == 2
     for index in ("5", "01", "-1", "x"):
         flow_error(api.patch(FLOW_PATH, [{"op": "replace", "path": f"{selectors}/{index}", "value": audience}]), "1455", 400)
-    flow_error(api.patch(FLOW_PATH, [{"op": "remove", "path": f"{selectors}/-"}]), "1455", 400)
+    flow_error(api.patch(FLOW_PATH, [{"op": "remove", "path": f"{selectors}/-", "value": {}}]), "1455", 400)
 
 
 def test_flow_name_and_description_with_last_operation(emulator, api):
@@ -165,7 +169,7 @@ def test_flow_name_and_description_with_last_operation(emulator, api):
 
 
 def test_changing_target_connection_ids_updates_inherited_attributes(api):
-    response = api.patch(f"/flows/{TWO_TARGETS_FLOW}", [{"op": "remove", "path": "/targetConnectionIds/1"}])
+    response = api.patch(f"/flows/{TWO_TARGETS_FLOW}", [{"op": "remove", "path": "/targetConnectionIds/1", "value": demo_id(5, 5)}])
     assert response.status_code == 200
     inherited = api.item(f"/flows/{TWO_TARGETS_FLOW}")["inheritedAttributes"]["targetConnections"]
     assert [entry["baseConnection"]["id"] for entry in inherited] == [demo_id(5, 3)]
@@ -207,7 +211,7 @@ def test_unknown_auth_spec_name_is_1415(api):
 
 
 def test_missing_required_keys_are_not_rejected(emulator, api):
-    assert api.patch(TARGET_PATH, [{"op": "remove", "path": "/params/bucketName"}]).status_code == 200
+    assert api.patch(TARGET_PATH, [{"op": "remove", "path": "/params/bucketName", "value": "x"}]).status_code == 200
     assert "bucketName" not in stored(emulator, "targetConnections", TARGET)["params"]
 
 
@@ -227,6 +231,6 @@ def test_a_failing_op_aborts_the_whole_patch(emulator, api):
     before = stored(emulator, "targetConnections", TARGET)
     ops = [{"op": "replace", "path": "/name", "value": "renamed"},
            {"op": "replace", "path": "/params/bucketName", "value": "fine-bucket"},
-           {"op": "remove", "path": "/params/nosuchkey"}]
+           {"op": "remove", "path": "/params/nosuchkey", "value": "x"}]
     flow_error(api.patch(TARGET_PATH, ops), "1455", 400)
     assert stored(emulator, "targetConnections", TARGET) == before
