@@ -90,6 +90,8 @@ options:
     description:
       - Keep the token minted from O(client_secret) in a file and reuse it in every task, fork and play until
         five minutes before it expires, so a play that runs a module 1,000 times makes one token request.
+      - The inventory plugin shares the file with the modules, so with E(AEP_TOKEN_CACHE=1) set for the whole job
+        the inventory and every task after it share one token request.
       - The file is C($XDG_CACHE_HOME/aep.flow_service/token-<hash>.json) (default C(~/.cache/aep.flow_service)),
         mode 0600 in a 0700 folder, named by a hash of the credentials.
       - The cost in security is that a bearer token, valid for up to 24 hours, rests on the controller's disk,
@@ -99,7 +101,7 @@ options:
     default: false
 notes:
   - Every request carries C(x-sandbox-name); writes carry C(If-Match) with the etag just read.
-  - Set the connection options once for a play with
+  - For modules, set the connection options once for a play with
     C(module_defaults) and the action group C(group/aep.flow_service.aep).
 seealso:
   - name: Flow Service API reference
@@ -108,6 +110,51 @@ seealso:
   - name: Edit destination connections using the Flow Service API
     description: The Adobe tutorial this collection automates.
     link: https://experienceleague.adobe.com/en/docs/experience-platform/destinations/api/edit-destination
+"""
+
+    # For plugins (inventory, lookup...), which read environment variables through their configuration
+    # system: stacked on DOCUMENTATION as aep.flow_service.connection.plugins, it names each option's variable.
+    PLUGINS = r"""
+options:
+  access_token:
+    env:
+      - name: AEP_ACCESS_TOKEN
+  client_id:
+    env:
+      - name: AEP_CLIENT_ID
+  client_secret:
+    env:
+      - name: AEP_CLIENT_SECRET
+  scopes:
+    env:
+      - name: AEP_SCOPES
+  org_id:
+    env:
+      - name: AEP_ORG_ID
+  sandbox:
+    env:
+      - name: AEP_SANDBOX_NAME
+  platform_url:
+    env:
+      - name: AEP_PLATFORM_URL
+  ims_url:
+    env:
+      - name: AEP_IMS_URL
+  validate_certs:
+    env:
+      - name: AEP_VALIDATE_CERTS
+  ca_path:
+    env:
+      - name: AEP_CA_PATH
+  timeout:
+    env:
+      - name: AEP_TIMEOUT
+  retries:
+    env:
+      - name: AEP_RETRIES
+  token_cache:
+    env:
+      - name: AEP_TOKEN_CACHE
 """
 
     ATTRIBUTES = r"""

@@ -30,7 +30,8 @@ author:
 requirements:
   - requests (Python library on the controller)
 extends_documentation_fragment:
-  - aep.flow_service.connection_plugin
+  - aep.flow_service.connection
+  - aep.flow_service.connection.plugins
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:
