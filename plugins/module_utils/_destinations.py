@@ -15,8 +15,11 @@ list in one run pays that once instead of once per connection, and the threads k
 from __future__ import annotations
 
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError, FlowServiceClient
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
@@ -33,7 +36,11 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     target_view,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
-from ansible_collections.aep.flow_service.plugins.module_utils._module import UNCONFIRMED_WRITE_NOTE, api_error_message
+from ansible_collections.aep.flow_service.plugins.module_utils._module import (
+    UNCONFIRMED_WRITE_NOTE,
+    AepModule,
+    api_error_message,
+)
 from ansible_collections.aep.flow_service.plugins.module_utils._options import header_value_errors
 
 MAX_WORKERS = 32
@@ -58,6 +65,10 @@ DESTINATION_OPTIONS = dict(
     base_description=dict(type="str"),
 )
 
+DESTINATION_RULES = dict(required_one_of=[("flow_id", "target_connection_id", "base_connection_id")],
+                         required_if=[("purge_params", True, ("params",))])
+UNSUPPORTED = re.compile(r"(?P<keys>.*)\. Supported parameters include: (?P<valid>.*?)\.?$")
+
 
 def label_of(item):
     return item.get("label") or item.get("flow_id") or item.get("target_connection_id") or item.get("base_connection_id")
@@ -65,6 +76,44 @@ def label_of(item):
 
 def manages(item, keys):
     return any(item.get(key) is not None for key in keys)
+
+
+def argument_problems(items):
+    """The argument-spec problems of each item, named by position and label (no value is ever quoted)."""
+    validator = ArgumentSpecValidator(DESTINATION_OPTIONS, **DESTINATION_RULES)
+    problems = []
+    for number, item in enumerate(items if isinstance(items, list) else [], 1):
+        if not isinstance(item, dict):
+            problems.append("destination %d: must be a dict of keys such as flow_id and params" % number)
+            continue
+        label = label_of({key: value for key, value in item.items() if isinstance(value, str)})
+        where = "destination %d (%s)" % (number, label) if label else "destination %d" % number
+        # AnsibleModule has already filled every key it knows with None; those are not the caller's.
+        given = {key: value for key, value in item.items() if value is not None}
+        for message in validator.validate(given).error_messages:
+            unsupported = UNSUPPORTED.match(message)
+            if unsupported:
+                message = "unknown key %s; the keys are: %s" % (unsupported.group("keys"), unsupported.group("valid"))
+            problems.append("%s: %s" % (where, message))
+    return problems
+
+
+class BatchModule(AepModule):
+    """AepModule whose failed check of ``destinations`` names each bad item and key.
+
+    AnsibleModule's own message for a list of dicts says neither which item nor, for an unknown key, which
+    label it has; with hundreds of items that is a search. Its other checks (and the masking of every
+    auth_params value) stay as they are.
+    """
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+        validation = getattr(self, "validation_result", None)
+        if validation is not None and validation.error_messages and not getattr(self, "_items_named", False):
+            self._items_named = True  # pylint: disable=attribute-defined-outside-init
+            problems = argument_problems((self.params or {}).get("destinations"))
+            if problems:
+                msg = "Invalid destinations: " + "; ".join(problems)
+        super().fail_json(msg=msg, **kwargs)
 
 
 def input_problems(items):

@@ -252,19 +252,19 @@ from ansible_collections.aep.flow_service.plugins.module_utils._client import Ap
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import UPDATE_SECRETS_CHOICES
 from ansible_collections.aep.flow_service.plugins.module_utils._destinations import (
     DESTINATION_OPTIONS,
+    DESTINATION_RULES,
     MAX_WORKERS,
     Batch,
+    BatchModule,
     input_problems,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule
 
 
 def main():
-    module = AepModule(
+    module = BatchModule(
         argument_spec=dict(
             destinations=dict(type="list", elements="dict", required=True, options=DESTINATION_OPTIONS,
-                              required_one_of=[("flow_id", "target_connection_id", "base_connection_id")],
-                              required_if=[("purge_params", True, ("params",))]),
+                              **DESTINATION_RULES),
             purge_params=dict(type="bool", default=False),
             update_secrets=dict(type="str", choices=list(UPDATE_SECRETS_CHOICES), default="always", no_log=False),
             workers=dict(type="int", default=10),
@@ -276,7 +276,7 @@ def main():
     if not 1 <= p["workers"] <= MAX_WORKERS:
         problems.insert(0, "workers must be between 1 and %d, got %d" % (MAX_WORKERS, p["workers"]))
     if problems:
-        module.fail_json(msg="Invalid destinations: " + "; ".join(problems) + ".", problems=problems)
+        module.fail_json(msg="Invalid destinations: " + "; ".join(problems) + ".")
     if not p["destinations"]:
         module.exit_json(changed=False, destinations=[])
 

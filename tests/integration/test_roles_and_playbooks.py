@@ -186,15 +186,17 @@ def test_role_check_mode_writes_nothing_and_predicts_the_report_and_diff(emulato
 
 
 @pytest.mark.parametrize("destinations, words", [
-    pytest.param([  # meta/argument_specs.yml reports every problem of every item at once
+    pytest.param([  # the module's check of the items reports every problem of every item at once, by item
         {"flow_id": FLOW, "parms": {"path": "x"}},
         {"flow_id": FLOW, "params": ["path", "x"]},
         {"flow_id": FLOW, "params": {"path": "x"}, "purge_params": "maybe"},
         {"params": {"path": "x"}},
         {"flow_id": FLOW, "update_secrets": "sometimes", "auth_params": S3_KEYS},
-    ], ["destination_connections_list.parms. Supported parameters include", "'params' is of type",
-        "'purge_params' is of type", "one of the following is required: flow_id, target_connection_id",
-        "update_secrets must be one of: always, on_change"], id="argument-spec"),
+    ], ["destination 1 (%s): unknown key parms; the keys are: auth_params, " % FLOW,
+        "destination 2 (%s): argument 'params' is of type" % FLOW,
+        "destination 3 (%s): argument 'purge_params' is of type" % FLOW,
+        "destination 4: one of the following is required: flow_id, target_connection_id",
+        "destination 5 (%s): value of update_secrets must be one of: always, on_change" % FLOW], id="argument-spec"),
     pytest.param([  # then the checks that span several keys of an item, also all at once
         {"base_connection_id": BASE, "params": {"path": "x"}},
         {"label": "keys", "target_connection_id": TARGET, "auth_params": S3_KEYS},
