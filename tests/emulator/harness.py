@@ -134,6 +134,15 @@ class Emulator:
         """Expire every token minted so far (the static demo token stays valid)."""
         self._call("POST", "/_emulator/expire-tokens")
 
+    def settings(self, **changes: object) -> dict:
+        """Change behaviour switches (error_shape, sandbox_error, settle_ms; see README.md) and return all of them.
+
+        With no argument, only reads them. ``reset()`` puts them back to the command-line values.
+        """
+        if not changes:
+            return self._call("GET", "/_emulator/settings")
+        return self._call("PATCH", "/_emulator/settings", body=changes)
+
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL after 5 s)."""
         if self.process.poll() is None:

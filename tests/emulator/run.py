@@ -4,6 +4,7 @@
     python tests/emulator/run.py [--host 127.0.0.1] [--port 8180] [--data FILE] [--generate N]
                                  [--latency-ms N] [--strict-sandbox] [--secrets masked|omitted]
                                  [--token-lifetime SECONDS] [--tls | --tls-cert FILE --tls-key FILE]
+                                 [--error-shape full|short] [--sandbox-error 2100|2101|2103] [--settle-ms N]
 
 Prints ``listening on http://HOST:PORT`` (``https://`` with TLS, after a ``tls certificate: FILE`` line)
 once it accepts connections and exits with status 0 on SIGTERM or SIGINT. See README.md beside this file.
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position
 from flowservice_emulator.data import DataError, load  # noqa: E402
 from flowservice_emulator.server import DEFAULT_TOKEN_LIFETIME, Emulator, EmulatorHTTPServer, Options, serve_in_thread  # noqa: E402
+from flowservice_emulator.settings import ERROR_SHAPES, SANDBOX_ERRORS  # noqa: E402
 from flowservice_emulator.tls import TlsError, generate_self_signed, server_context  # noqa: E402
 
 
@@ -56,6 +58,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--secrets", choices=("masked", "omitted"), default="masked", help="how GET shows secret auth params")
     parser.add_argument("--token-lifetime", metavar="SECONDS", type=_non_negative, default=DEFAULT_TOKEN_LIFETIME,
                         help=f"lifetime of minted IMS tokens (default {DEFAULT_TOKEN_LIFETIME})")
+    parser.add_argument("--error-shape", choices=ERROR_SHAPES, default="full",
+                        help="short: 404 (missing resource) and 412 bodies carry only errorMessage/errorDetails")
+    parser.add_argument("--sandbox-error", choices=SANDBOX_ERRORS, default="2100", help="catalog code of an unknown sandbox (default 2100)")
+    parser.add_argument("--settle-ms", metavar="N", type=_non_negative, default=0,
+                        help="how long a dataflow PATCH or enable/disable stays in progress (default 0: applied at once)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate generated for this run")
     parser.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
     parser.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
@@ -75,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    options = Options(latency_ms=args.latency_ms, strict_sandbox=args.strict_sandbox, secrets=args.secrets, token_lifetime=args.token_lifetime)
+    options = Options(latency_ms=args.latency_ms, strict_sandbox=args.strict_sandbox, secrets=args.secrets, token_lifetime=args.token_lifetime,
+                      error_shape=args.error_shape, sandbox_error=args.sandbox_error, settle_ms=args.settle_ms)
     cert_dir = tempfile.mkdtemp(prefix="aep-emulator-tls-") if args.tls else None
     try:
         return _serve(args, dataset, options, cert_dir)

@@ -4,15 +4,24 @@
   a single resource comes in the ``{"items": [...]}`` wrapper, like the real API;
 * ``PATCH /{collection}/{id}`` for flows, targetConnections, connections (JSON Patch, ``If-Match`` required);
 * ``POST /flows/{id}/action?op=enable|disable``.
+
+Dataflow writes are asynchronous at Adobe (``lastOperation``; states ``updating``, ``enabling``,
+``disabling``; errors 1416, 1420, 1421 for a write while one is in progress). With the ``settle_ms``
+setting above 0 a PATCH or action is acknowledged at once (200 with the new etag, the change visible),
+the flow stays in its in-progress state for that long, then returns to ``enabled``/``disabled`` with
+``lastOperation.status.value`` ``completed``; finishing does not renew the etag.
 """
 from __future__ import annotations
 
 import copy
+import threading
+import time
 from urllib.parse import parse_qsl
 
 from . import errors, patch, query, schema
 from .data import flow_inherited_attributes
 from .ims import Client
+from .settings import Settings
 from .store import SPECS, Store, now_ms
 
 ROUTED = ("flows", "targetConnections", "connections", SPECS)
@@ -22,6 +31,7 @@ PATCHABLE = {
     "connections": frozenset({"name", "description", "auth", "encryption"}),
 }
 PROVIDER_ACTIONS = ("finalize", "finalize_update", "publish")
+IN_PROGRESS = ("updating", "enabling", "disabling")
 COMMON_FIELDS = frozenset({"id", "name", "description", "state", "createdAt", "updatedAt", "createdBy", "updatedBy", "createdClient",
                            "updatedClient", "sandboxId", "sandboxName", "imsOrgId", "etag", "version"})
 
@@ -35,9 +45,52 @@ def first_token(pointer: str) -> str:
 class FlowService:
     """Flow Service behaviour on top of the store."""
 
-    def __init__(self, store: Store, secrets_mode: str = "masked") -> None:
+    def __init__(self, store: Store, secrets_mode: str = "masked", settings: Settings | None = None) -> None:
         self.store = store
         self.secrets_mode = secrets_mode
+        self.settings = settings or Settings()
+        self._pending: dict[tuple[str, str], tuple[float, str]] = {}  # (sandbox, flow id) -> (monotonic deadline, final state)
+        self._pending_lock = threading.Lock()
+
+    # ----- asynchronous dataflow writes ------------------------------------------------------
+    def settle(self) -> None:
+        """Finish the dataflow writes whose settle time has passed (called before serving anything)."""
+        now = time.monotonic()
+        with self._pending_lock:
+            due = [(key, final) for key, (deadline, final) in self._pending.items() if deadline <= now]
+            for key, _final in due:
+                del self._pending[key]
+        for (sandbox, rid), final in due:
+            def finish(doc: dict, final: str = final) -> None:
+                doc["state"] = final
+                doc["lastOperation"] = {**(doc.get("lastOperation") or {}), "updated": now_ms(), "percentCompleted": 100,
+                                        "status": {"value": "completed", "properties": None, "errors": []}}
+            if self.store.get("flows", sandbox, rid) is not None:
+                self.store.update("flows", sandbox, rid, finish, check_version=False, renew=False)
+
+    def forget_pending(self) -> None:
+        """Drop every write in progress (the store was reset)."""
+        with self._pending_lock:
+            self._pending.clear()
+
+    def _begin(self, doc: dict, busy_state: str, operation: str, ops: list[dict] | None = None) -> str | None:
+        """Mark a flow write as in progress when a settle time is set; return the state it will end in."""
+        stamp = now_ms()
+        last = {"started": stamp, "updated": stamp, "percentCompleted": 100,
+                "status": {"value": "completed", "properties": None, "errors": []}, "operation": operation}
+        if ops is not None:
+            last["ops"] = copy.deepcopy(ops)
+        final = None
+        if self.settings.settle_ms > 0:
+            final, doc["state"] = doc.get("state"), busy_state
+            last.update(percentCompleted=0, status={"value": "inProgress", "properties": None, "errors": []})
+        doc["lastOperation"] = last
+        return final
+
+    def _register(self, sandbox: str, rid: str, final: str | None) -> None:
+        if final is not None:
+            with self._pending_lock:
+                self._pending[(sandbox, rid)] = (time.monotonic() + self.settings.settle_ms / 1000, final)
 
     # ----- rendering -------------------------------------------------------------------------
     def render(self, collection: str, item: dict) -> dict:
@@ -53,6 +106,7 @@ class FlowService:
     # ----- routing ---------------------------------------------------------------------------
     def handle(self, method: str, rest: str, raw_query: str, body: object, headers, sandbox: str, client: Client) -> tuple[int, object]:
         """Serve one request; ``rest`` is the path after the API base, without a trailing slash."""
+        self.settle()
         parts = [part for part in rest.split("/") if part]
         collection = parts[0] if parts else ""
         if collection not in ROUTED or len(parts) > 3 or (len(parts) == 3 and (collection != "flows" or parts[2] != "action")):
@@ -108,11 +162,24 @@ class FlowService:
                 raise errors.patch_invalid(f'the field "{root}" cannot be updated (path "{op["path"]}")')
         if self.store.get(collection, sandbox, rid) is None:
             raise errors.not_found(collection, rid)
-        updated = self.store.update(collection, sandbox, rid, lambda doc: self.apply(collection, sandbox, doc, ops),
-                                    if_match=if_match.strip(), actor=actor)
+        ending: list[str | None] = [None]
+
+        def change(doc: dict) -> None:
+            if collection == "flows":
+                state = str(doc.get("state"))
+                if state == "updating":
+                    raise errors.update_not_allowed()
+                if state in IN_PROGRESS:
+                    raise errors.state_cannot_be_updated(state)
+            self.apply(collection, sandbox, doc, ops)
+            if collection == "flows":
+                ending[0] = self._begin(doc, "updating", "update", ops)
+
+        updated = self.store.update(collection, sandbox, rid, change, if_match=if_match.strip(), actor=actor)
+        self._register(sandbox, rid, ending[0])
         return {"id": rid, "etag": updated["etag"]}
 
-    def apply(self, collection: str, sandbox: str, doc: dict, ops: list[dict], out_of_band: bool = False) -> None:
+    def apply(self, collection: str, sandbox: str, doc: dict, ops: list[dict]) -> None:
         """Apply ops to ``doc`` (a copy) and check the result against the connection spec."""
         before = copy.deepcopy(doc)
         patch.apply_ops(doc, ops)
@@ -129,11 +196,6 @@ class FlowService:
             if (doc.get("sourceConnectionIds"), doc.get("targetConnectionIds")) != (before.get("sourceConnectionIds"), before.get("targetConnectionIds")):
                 doc["inheritedAttributes"] = flow_inherited_attributes(
                     doc, lambda coll, cid: self.store.get(coll, sandbox, cid), {spec["id"]: spec for spec in self.store.items(SPECS, sandbox)})
-            if not out_of_band:
-                stamp = now_ms()
-                doc["lastOperation"] = {"started": stamp, "updated": stamp, "percentCompleted": 100,
-                                        "status": {"value": "completed", "properties": None, "errors": []},
-                                        "ops": copy.deepcopy(ops), "operation": "update"}
 
     def _check_params(self, doc: dict) -> None:
         spec = self.store.spec((doc.get("connectionSpec") or {}).get("id"))
@@ -181,15 +243,18 @@ class FlowService:
         if self.store.get("flows", sandbox, rid) is None:
             raise errors.not_found("flows", rid)
         wanted = "enabled" if action == "enable" else "disabled"
+        ending: list[str | None] = [None]
 
         def change(doc: dict) -> None:
-            if doc.get("state") == wanted or doc.get("state") not in ("enabled", "disabled"):
-                raise errors.action_not_allowed(action, str(doc.get("state")))
+            state = str(doc.get("state"))
+            if state in IN_PROGRESS:
+                raise errors.state_cannot_be_transitioned(state)
+            if state == wanted or state not in ("enabled", "disabled"):
+                raise errors.action_not_allowed(action, state)
             doc["state"] = wanted
-            stamp = now_ms()
-            doc["lastOperation"] = {"started": stamp, "updated": stamp, "percentCompleted": 100,
-                                    "status": {"value": "completed", "properties": None, "errors": []}, "operation": action}
+            ending[0] = self._begin(doc, action[:-1] + "ing", action)  # enabling, disabling
 
         given = (if_match or "").strip()
         updated = self.store.update("flows", sandbox, rid, change, if_match=given, check_version=bool(given), actor=actor)
+        self._register(sandbox, rid, ending[0])
         return {"id": rid, "etag": updated["etag"]}

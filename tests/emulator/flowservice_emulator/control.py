@@ -8,6 +8,7 @@
 ``PATCH /_emulator/resources/{collection}/{id}?sandbox=``  out-of-band JSON Patch -> ``{"id", "etag"}``
 ``POST /_emulator/faults``                              add a fault -> 201 ``{"id", ...}``; ``GET`` lists, ``DELETE`` clears
 ``POST /_emulator/expire-tokens``                       expire every minted token (204)
+``GET /_emulator/settings``                             the behaviour switches; ``PATCH`` changes some -> all of them
 ======================================================  ==========================================================
 """
 from __future__ import annotations
@@ -50,6 +51,8 @@ class Control:
             ("POST", "faults"): lambda: self._add_fault(body),
             ("DELETE", "faults"): self._clear_faults,
             ("POST", "expire-tokens"): self._expire_tokens,
+            ("GET", "settings"): lambda: (200, self.emulator.settings.describe()),
+            ("PATCH", "settings"): lambda: self._change_settings(body),
         }
         if len(parts) == 1 and (method, name) in simple:
             return simple[(method, name)]()
@@ -69,10 +72,18 @@ class Control:
         return 204, None
 
     def _reset(self) -> tuple[int, None]:
+        self.emulator.service.forget_pending()
         self.emulator.store.reset()
         self.emulator.log.clear()
         self.emulator.faults.clear()
+        self.emulator.settings.reset()
         return 204, None
+
+    def _change_settings(self, body: bytes) -> tuple[int, dict]:
+        try:
+            return 200, self.emulator.settings.change(json.loads(body or b"null"))
+        except ValueError as exc:
+            raise errors.ControlError(400, f"bad settings: {exc}") from exc
 
     def _clear_faults(self) -> tuple[int, None]:
         self.emulator.faults.clear()
@@ -98,6 +109,7 @@ class Control:
 
     def _resource(self, collection: str, rid: str, sandbox: str) -> dict:
         self._check(collection, sandbox)
+        self.emulator.service.settle()
         item = self.emulator.store.get(collection, sandbox, rid)
         if item is None:
             raise errors.ControlError(404, f"no {collection} resource {rid} in sandbox {sandbox}")
@@ -116,6 +128,6 @@ class Control:
         if self.emulator.store.get(collection, sandbox, rid) is None:
             raise errors.ControlError(404, f"no {collection} resource {rid} in sandbox {sandbox}")
         updated = self.emulator.store.update(collection, sandbox, rid,
-                                             lambda doc: service.apply(collection, sandbox, doc, ops, out_of_band=True),
+                                             lambda doc: service.apply(collection, sandbox, doc, ops),
                                              check_version=False, actor=("ui-user@AdobeID", "exc_app"))
         return {"id": rid, "etag": updated.get("etag")}

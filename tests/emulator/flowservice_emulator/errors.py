@@ -47,6 +47,11 @@ class FlowError(HttpError):
         self.code = code
         self.title = title
         self.report = report
+        self.short: str | None = None  # the message of the short shape, for errors Adobe also shows that way
+
+    def short_body(self) -> dict | None:
+        """The short shape (``errorMessage``/``errorDetails`` only), or None when this error has none."""
+        return None if self.short is None else {"errorMessage": self.short, "errorDetails": self.short}
 
     def body(self, request_id: str) -> dict:
         report = {"detailed-message": self.message, "request-id": request_id}
@@ -139,9 +144,11 @@ def profile_invalid() -> GatewayError:
 
 # Flow Service catalog errors.
 def not_found(collection: str, rid: str) -> FlowError:
-    """A resource id that does not exist in the sandbox."""
-    return FlowError("1439", 404, f"The requested {collection} resource {rid} is not found. Verify the resource ID before trying again.",
-                     title="Resource not found", id=rid, type=collection)
+    """A resource id that does not exist in the sandbox (short shape: the destinations OpenAPI file's 404 example)."""
+    error = FlowError("1439", 404, f"The requested {collection} resource {rid} is not found. Verify the resource ID before trying again.",
+                      title="Resource not found", id=rid, type=collection)
+    error.short = f"{collection} not found with id = [{rid}]"
+    return error
 
 
 def route_not_found(path: str) -> FlowError:
@@ -164,8 +171,10 @@ def if_match_missing() -> FlowError:
 
 def version_mismatch(supplied: str, current: str) -> FlowError:
     """If-Match that is not the current etag (stale, unquoted, weak or '*')."""
-    return FlowError("1404", 412, f"Supplied version=[{supplied}] does not match the current version on entity=[{current}]",
-                     title="Version not matching")
+    error = FlowError("1404", 412, f"Supplied version=[{supplied}] does not match the current version on entity=[{current}]",
+                      title="Version not matching")
+    error.short = error.message  # the destinations OpenAPI file's 412 example has the same text, short-shaped
+    return error
 
 
 def empty_body() -> FlowError:
@@ -260,10 +269,31 @@ def sandbox_missing() -> FlowError:
                      title="Header is missing")
 
 
-def sandbox_not_found(name: str) -> FlowError:
-    """An x-sandbox-name that is not a sandbox of the organization."""
-    return FlowError("2100", 404, f"The sandbox with the name '{name}' could not be found. Please ensure that the sandbox name is correct and try again.",
-                     title="Sandbox not found")
+def sandbox_not_found(name: str, code: str = "2100", sandbox_id: str | None = None) -> FlowError:
+    """An x-sandbox-name that is not a sandbox of the organization, with one of the catalog's three codes."""
+    messages = {
+        "2100": f"The sandbox with the name '{name}' could not be found. Please ensure that the sandbox name is correct and try again.",
+        "2101": f"The sandbox with the name '{name}' could not be found. Error from Sandbox Management API: Sandbox with name '{name}' "
+                "not present. Please check if resource exists.",
+        "2103": f"The sandbox with ID {sandbox_id or 'null'} and name {name} could not be found. Please ensure that the ID and sandbox "
+                "name values are correct and try again.",
+    }
+    return FlowError(code, 404, messages[code], title="Sandbox not found")
+
+
+def update_not_allowed() -> FlowError:
+    """A dataflow PATCH while an earlier update is still being applied."""
+    return FlowError("1416", 400, "Delete or Update can only be applied on connection with enabled, disabled or initializing state.")
+
+
+def state_cannot_be_updated(state: str) -> FlowError:
+    """A dataflow PATCH while an enable or disable is still being applied."""
+    return FlowError("1420", 400, f"The current state {state} cannot be updated.")
+
+
+def state_cannot_be_transitioned(state: str) -> FlowError:
+    """An enable or disable while an earlier write is still being applied."""
+    return FlowError("1421", 400, f"The current state {state} cannot be transitioned.")
 
 
 def internal_error() -> FlowError:

@@ -6,7 +6,7 @@
 4. a request with a body (any PATCH, a POST or PUT with bytes) without ``Content-Type: application/json``
    -> 400 BadRequestError;
 5. ``x-sandbox-name``: missing -> ``prod`` (or 400 ``FLOW-2105-400`` with ``--strict-sandbox``);
-   unknown -> 404 ``FLOW-2100-404``.
+   unknown -> 404 ``FLOW-2100-404`` (or ``2101``/``2103``, as the ``sandbox_error`` setting says).
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def check_content_type(headers, method: str, body: bytes) -> None:
             raise errors.ContentTypeError()
 
 
-def resolve_sandbox(headers, known: set[str], strict: bool) -> str:
+def resolve_sandbox(headers, known: set[str], strict: bool, not_found_code: str = "2100") -> str:
     """Check 5; return the sandbox name."""
     name = _header(headers, "x-sandbox-name")
     if not name:
@@ -58,5 +58,5 @@ def resolve_sandbox(headers, known: set[str], strict: bool) -> str:
             raise errors.sandbox_missing()
         name = DEFAULT_SANDBOX
     if name not in known:
-        raise errors.sandbox_not_found(name)
+        raise errors.sandbox_not_found(name, not_found_code, _header(headers, "x-sandbox-id") or None)
     return name

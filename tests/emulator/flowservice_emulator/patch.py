@@ -2,7 +2,8 @@
 
 ``op`` is accepted in any letter case. An ``add`` or ``replace`` whose target is an existing object member
 (``/params``, ``/auth/params``) replaces that member whole: nothing is merged, exactly as RFC 6902 says and as
-the real API behaves. Every op needs a ``value``, ``remove`` too (its content is not looked at). The caller applies the ops to a copy and only keeps the copy when every op succeeded.
+the real API behaves. Every op needs a ``value``, ``remove`` too (its content is not looked at).
+The caller applies the ops to a copy and only keeps the copy when every op succeeded.
 """
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ from .data import Dataset
 from .faults import FaultRegistry
 from .ims import TokenRegistry, loggable_form
 from .reqlog import RequestLog
+from .settings import Settings
 from .store import Store
 
 DEFAULT_TOKEN_LIFETIME = 86399
@@ -42,6 +43,9 @@ class Options:
     strict_sandbox: bool = False
     secrets: str = "masked"
     token_lifetime: int = DEFAULT_TOKEN_LIFETIME
+    error_shape: str = "full"
+    sandbox_error: str = "2100"
+    settle_ms: int = 0
 
 
 class Emulator:
@@ -53,8 +57,15 @@ class Emulator:
         self.tokens = TokenRegistry(dataset.clients, dataset.static_tokens, options.token_lifetime)
         self.faults = FaultRegistry()
         self.log = RequestLog()
-        self.service = FlowService(self.store, options.secrets)
+        self.settings = Settings(options.error_shape, options.sandbox_error, options.settle_ms)
+        self.service = FlowService(self.store, options.secrets, self.settings)
         self.control = Control(self)
+
+    def error_body(self, error: errors.HttpError, request_id: str) -> object:
+        """The body of an error response, in the short shape when the setting asks and the error has one."""
+        if self.settings.error_shape == "short" and isinstance(error, errors.FlowError) and error.short is not None:
+            return error.short_body()
+        return error.body(request_id)
 
     def serve_api(self, method: str, path: str, raw_query: str, body: bytes, headers) -> tuple[int, object, dict]:
         """Serve an IMS or Flow Service request; returns (status, JSON body, extra headers)."""
@@ -66,7 +77,7 @@ class Emulator:
             raise errors.route_not_found(path)
         client = gateway.authenticate(headers, self.tokens)
         gateway.check_content_type(headers, method, body)
-        sandbox = gateway.resolve_sandbox(headers, self.store.sandboxes, self.options.strict_sandbox)
+        sandbox = gateway.resolve_sandbox(headers, self.store.sandboxes, self.options.strict_sandbox, self.settings.sandbox_error)
         document = None
         if body and method == "PATCH":
             try:
@@ -239,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             status, payload, headers = produce()
         except errors.HttpError as exc:
-            status, payload, headers = exc.status, exc.body(request_id), exc.headers
+            status, payload, headers = exc.status, self.server.emulator.error_body(exc, request_id), exc.headers
         except Exception:  # pylint: disable=broad-exception-caught
             traceback.print_exc(file=sys.stderr)
             error = errors.internal_error()

@@ -70,12 +70,14 @@ class Store:
             return self._specs.get(spec_id or "")
 
     def update(self, collection: str, sandbox: str, rid: str, change: Callable[[dict], None],
-               if_match: str | None = None, check_version: bool = True, actor: tuple[str, str] = ("", "")) -> dict:
+               if_match: str | None = None, check_version: bool = True, actor: tuple[str, str] = ("", ""),
+               renew: bool = True) -> dict:
         """Apply ``change`` to a copy of a resource and store the copy with a new etag.
 
         With ``check_version`` the ``if_match`` value must equal the current etag exactly (412 otherwise).
         ``change`` raises to abort; then nothing is stored. ``actor`` is (updatedBy, updatedClient).
-        Connection specs carry no etag and are stored without one.
+        Connection specs carry no etag and are stored without one. ``renew=False`` keeps etag, ``updatedAt``
+        and ``updatedBy`` (the service finishing a write it already acknowledged).
         """
         with self._lock:
             table = self._table(collection, sandbox)
@@ -86,7 +88,7 @@ class Store:
                 raise errors.version_mismatch(str(if_match), str(current.get("etag")))
             updated = copy.deepcopy(current)
             change(updated)
-            if collection != SPECS:
+            if collection != SPECS and renew:
                 updated["etag"] = updated["version"] = new_etag()
                 updated["updatedAt"] = now_ms()
                 if actor[0]:
