@@ -18,7 +18,8 @@ try:
 except ImportError:  # pragma: no cover - the module base reports missing_required_lib('requests')
     requests = None
 
-from ansible_collections.aep.flow_service.plugins.module_utils._options import header_value_errors
+from ansible_collections.aep.flow_service.plugins.module_utils._options import header_value_errors, is_loopback
+from ansible_collections.aep.flow_service.plugins.module_utils._redact import Redactor
 from ansible_collections.aep.flow_service.plugins.module_utils._token import TokenCache
 
 FLOW_SERVICE_PATH = "/data/foundation/flowservice"
@@ -70,8 +71,12 @@ class ApiError(Exception):
         return text
 
 
-def error_from_response(response, method, url):
-    """Turn a Flow Service, gateway or IMS error response into an ApiError."""
+def error_from_response(response, method, url, redact=None):
+    """Turn a Flow Service, gateway or IMS error response into an ApiError.
+
+    ``redact`` (Redactor.redact) masks known secrets in what the server wrote, before anything is cut short.
+    """
+    redact = redact or str
     try:
         body = response.json()
     except ValueError:
@@ -87,7 +92,7 @@ def error_from_response(response, method, url):
         code = str(body["error_code"])
     elif body.get("error"):  # IMS
         code = str(body["error"])
-    text = (response.text or "").strip()
+    text = redact((response.text or "").strip())
     if text.startswith("<"):  # an HTML error page (a proxy, a gateway, a server's default page): no message in it
         text = ""
     message = (
@@ -102,10 +107,10 @@ def error_from_response(response, method, url):
     )
     request_id = report.get("request-id") or response.headers.get("x-request-id")
     return ApiError(
-        str(message),
+        redact(message),
         status=response.status_code,
-        code=code,
-        title=body.get("title") or response.reason,
+        code=redact(code) if code else code,
+        title=redact(body.get("title") or response.reason),
         request_id=request_id,
         method=method,
         url=url,
@@ -131,7 +136,8 @@ class FlowServiceClient:
     threads or sandboxes share one token when they are given the same ``tokens`` (a TokenCache).
     """
 
-    def __init__(self, options, sleep=time.sleep, tokens=None):
+    def __init__(self, options, sleep=time.sleep, tokens=None, secrets=(), sink=None):
+        """``secrets``: further values to redact (a module's no_log_values); ``sink`` is told of minted tokens."""
         if requests is None:
             raise RuntimeError("the Python library requests is required")
         problems = header_value_errors(options)
@@ -155,7 +161,13 @@ class FlowServiceClient:
         elif options.get("ca_path"):
             self.verify = options["ca_path"]
         self.session.verify = self.verify
-        self.tokens = tokens or TokenCache(options, self._mint_token)
+        if tokens is None:
+            redactor = Redactor(secrets, sink)
+            tokens = TokenCache(options, self._mint_token, redactor)
+        self.tokens = tokens
+        # One Redactor for every client sharing these tokens: a token one thread mints is masked in every thread.
+        self.redactor = tokens.redactor
+        self.redactor.add(options.get("client_secret"), options.get("access_token"))
         self.request_count = 0
         self.token_requests = 0
         self.unconfirmed_writes = 0  # writes whose answer never came: they may have landed
@@ -197,10 +209,11 @@ class FlowServiceClient:
                 self.request_count += 1
                 response = self.session.request(method, url, params=params, json=json, data=data,
                                                 headers=request_headers, timeout=self.options["timeout"],
-                                                verify=self.verify)
+                                                verify=self.verify, allow_redirects=False,
+                                                proxies=self._proxies_for(url))
             except requests.exceptions.SSLError as exc:
                 raise ApiError("TLS verification failed: %s. Point ca_path at the CA bundle that signed the server's "
-                               "certificate, or (only for testing) set validate_certs to false." % _short(exc),
+                               "certificate, or (only for testing) set validate_certs to false." % self._short(exc),
                                method=method, url=url)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 if authorize and method != "GET":
@@ -210,7 +223,16 @@ class FlowServiceClient:
                     attempt += 1
                     continue
                 kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "failed"
-                raise ApiError("the connection %s after %d attempt(s): %s" % (kind, attempt + 1, _short(exc)),
+                raise ApiError("the connection %s after %d attempt(s): %s" % (kind, attempt + 1, self._short(exc)),
+                               method=method, url=url)
+            if response.is_redirect or 300 <= response.status_code < 400:
+                # Never followed: requests would re-send a PATCH body (new secrets) or the IMS form (client_secret)
+                # to whatever host the Location names, and report its answer as ours.
+                raise ApiError("the server answered with a redirect (HTTP %d) to %s; redirects are never followed, "
+                               "since they would carry the request and its secrets elsewhere: check platform_url, "
+                               "ims_url and any proxy in between" % (response.status_code,
+                                                                    redirect_target(response, url)),
+                               status=response.status_code, request_id=response.headers.get("x-request-id"),
                                method=method, url=url)
             if response.ok:
                 return response
@@ -223,10 +245,20 @@ class FlowServiceClient:
                 self.sleep(retry_delay(attempt, response))
                 attempt += 1
                 continue
-            error = error_from_response(response, method, url)
+            error = error_from_response(response, method, url, self.redactor.redact)
             if response.status_code in RETRY_STATUSES and retries:
                 error.message += " (gave up after %d retries)" % retries
             raise error
+
+    @staticmethod
+    def _proxies_for(url):
+        """"Plain http is fine on loopback" holds only with nothing in between: loopback traffic skips proxies."""
+        return {"no_proxy": "*"} if is_loopback(url) else None
+
+    def _short(self, exc):
+        """A requests exception as a short, redacted text (it may quote a URL or a header)."""
+        text = self.redactor.redact(str(exc))
+        return text if len(text) <= 300 else text[:300] + "..."
 
     def request(self, method, path, params=None, body=None, headers=None):
         """Request a path below the Flow Service base URL; return the decoded JSON body (or None)."""
@@ -311,6 +343,18 @@ def _quote_id(item_id):
     return quote(text, safe="")
 
 
-def _short(exc):
-    text = str(exc)
-    return text if len(text) <= 300 else text[:300] + "..."
+def redirect_target(response, url):
+    """Where a redirect points, as scheme://host[:port] only: its path and query may hold tokens or codes."""
+    location = response.headers.get("Location") or ""
+    try:
+        parts = urlsplit(location)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return "an unparsable location"
+    if not location:
+        return "no location"
+    if not host:
+        base = urlsplit(url)
+        return "%s://%s (the same host)" % (base.scheme, base.hostname)
+    return "%s://%s%s" % (parts.scheme or "", host, ":%d" % port if port else "")

@@ -23,6 +23,7 @@ else:
 from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     check_connection_options,
     connection_argument_spec,
+    mask_unknown_options,
     url_password,
 )
 
@@ -47,12 +48,23 @@ class AepModule(AnsibleModule):
             self.warn(warning)
         self._client = None
 
+    def fail_json(self, msg, **kwargs):
+        """Fail; the echo of the arguments (invocation, shown at -vvv) never shows the value of an unknown option.
+
+        Ansible refuses a misspelt option (``auth_parms``) with the arguments echoed, and no_log is tied to the
+        right name: the secret under the wrong one would be printed.
+        """
+        if "invocation" not in kwargs:
+            kwargs["invocation"] = {"module_args": mask_unknown_options(self.params, self.argument_spec)}
+        super().fail_json(msg=msg, **kwargs)
+
     @property
     def client(self):
         """The Flow Service client, built on first use so that option errors never cost a request."""
         if self._client is None:
             from ansible_collections.aep.flow_service.plugins.module_utils._client import FlowServiceClient
-            self._client = FlowServiceClient(self.params)
+            # Everything Ansible masks is redacted in the server's answers too, and every token minted joins it.
+            self._client = FlowServiceClient(self.params, secrets=self.no_log_values, sink=self.no_log_values.add)
         return self._client
 
     def fail_from_api_error(self, error, action, note="", **extra):

@@ -50,6 +50,32 @@ def connection_argument_spec():
 CONNECTION_OPTION_NAMES = tuple(connection_argument_spec())
 
 
+NOT_SHOWN = "VALUE_OF_AN_UNKNOWN_OPTION_NOT_SHOWN"
+
+
+def mask_unknown_options(params, spec):
+    """A copy of ``params`` with the value of every option ``spec`` does not know (suboptions too) replaced.
+
+    ``no_log`` belongs to an option's right name: a misspelt ``auth_parms`` would be echoed in clear.
+    """
+    names = set()
+    for name, option in spec.items():
+        names.add(name)
+        names.update(option.get("aliases") or ())
+    shown = {}
+    for key, value in (params or {}).items():
+        option = spec.get(key) or next((o for o in spec.values() if key in (o.get("aliases") or ())), None)
+        if key not in names and not key.startswith("_ansible_"):
+            shown[key] = NOT_SHOWN
+        elif option and option.get("options") and isinstance(value, dict):
+            shown[key] = mask_unknown_options(value, option["options"])
+        elif option and option.get("options") and isinstance(value, list):
+            shown[key] = [mask_unknown_options(v, option["options"]) if isinstance(v, dict) else v for v in value]
+        else:
+            shown[key] = value
+    return shown
+
+
 def header_value_errors(params):
     """Problems with the options sent as header values (never quoting the token)."""
     errors = []
@@ -62,12 +88,27 @@ def header_value_errors(params):
     return errors
 
 
-def url_password(url):
-    """The password inside a URL (https://user:password@host), or None."""
+def is_loopback(url):
+    """True for a URL whose host is this machine (where plain http is acceptable and no proxy belongs)."""
     try:
-        return urlsplit(url or "").password
+        return urlsplit(url or "").hostname in LOOPBACK_HOSTS
     except ValueError:
+        return False
+
+
+def url_authority(url):
+    """The authority (``user:password@host:port``) of a URL, found without parsing it (it may not parse)."""
+    rest = (url or "").split("://", 1)[-1]
+    return re.split(r"[/?#]", rest, maxsplit=1)[0]
+
+
+def url_password(url):
+    """The password inside a URL (https://user:password@host), or None; also when the rest does not parse."""
+    authority = url_authority(url)
+    if "@" not in authority:
         return None
+    userinfo = authority.rsplit("@", 1)[0]
+    return userinfo.split(":", 1)[1] if ":" in userinfo else userinfo  # a token alone is as secret
 
 
 def check_connection_options(params):
@@ -94,7 +135,7 @@ def check_connection_options(params):
             hostname = parts.hostname if parts.port is None or parts.port > 0 else None
         except ValueError:  # an unclosed IPv6 bracket, a port out of range or not a number
             parts = hostname = None
-        if parts is not None and (parts.username or parts.password):
+        if "@" in url_authority(url) or (parts is not None and (parts.username or parts.password)):
             # never echo it: the URL holds a password
             errors.append("%s must not hold a user name or password; credentials go in client_id and "
                           "client_secret (or access_token)" % name)

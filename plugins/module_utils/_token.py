@@ -38,9 +38,11 @@ def cache_dir():
 class TokenCache:
     """Hands out a bearer token; mints (through ``mint``) only when there is no usable one."""
 
-    def __init__(self, options, mint):
+    def __init__(self, options, mint, redactor):
+        """``redactor`` (a _redact.Redactor) learns every token handed out, so that no echo of one is shown."""
         self.static = options.get("access_token")
         self.mint = mint
+        self.redactor = redactor
         self.use_file = bool(options.get("token_cache")) and not self.static
         self.token = None
         self.expires_at = 0.0
@@ -64,6 +66,7 @@ class TokenCache:
                 self.token, self.expires_at = self._from_file()
             else:
                 self.token, self.expires_at = self._mint()
+            self.redactor.add(self.token)
             return self.token
 
     def invalidate(self, token):

@@ -1,4 +1,13 @@
-"""Injected faults: a status response, a dropped connection or a delay, for a count of matching requests.
+"""Injected faults: a status response, a dropped connection, a delay, a redirect or an answer that quotes the
+request, for a count of matching requests.
+
+``redirect`` answers ``status`` (301, 302, 303, 307 or 308) with ``Location: <location>``, as a proxy, a
+misconfigured gateway or an attacker in the path could. ``echo`` answers ``status`` (default 400) with a body
+that quotes the request as careless servers do in error messages: ``quote`` is ``headers`` (every request
+header as ``Name: value`` lines), ``body`` (the raw body as received: URL-encoded for an IMS form, JSON text
+for a PATCH) or ``form`` (the body decoded as a form, ``name=value`` with the values decoded); ``format`` is
+``json`` (``{"message": ...}``) or ``text`` (``text/plain``); ``pad`` puts that many filler characters before the
+quote (a long text body, so that what quotes a secret lies across a client's truncation point).
 
 A fault matches a request when its ``method`` is ``*`` or equals the request method (any case) and its
 ``path`` regular expression is found (``re.search``) in the request path (without the query string).
@@ -11,8 +20,16 @@ import itertools
 import re
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
-KINDS = ("status", "drop", "delay")
+KINDS = ("status", "drop", "delay", "redirect", "echo")
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+QUOTES = ("headers", "body", "form")
+FORMATS = ("json", "text")
+
+
+class TextBody(str):
+    """A response body the server sends as text/plain instead of JSON."""
 
 
 @dataclass
@@ -29,6 +46,10 @@ class Fault:
     body: object = None
     has_body: bool = False
     delay_ms: int = 0
+    location: str = ""
+    quote: str = "headers"
+    format: str = "json"
+    pad: int = 0
     pattern: re.Pattern = field(default=re.compile(""), repr=False)
 
     def describe(self) -> dict:
@@ -40,7 +61,27 @@ class Fault:
                 shown["body"] = self.body
         if self.kind == "delay":
             shown["delay_ms"] = self.delay_ms
+        if self.kind == "redirect":
+            shown.update(status=self.status, location=self.location)
+        if self.kind == "echo":
+            shown.update(status=self.status, quote=self.quote, format=self.format, pad=self.pad)
         return shown
+
+    def answer(self, headers, body: bytes) -> tuple[int, object, dict]:
+        """(status, payload, headers) of a ``redirect`` or ``echo`` fault for this request."""
+        if self.kind == "redirect":
+            return self.status, None, {"Location": self.location}
+        if self.quote == "headers":
+            quoted = "\n".join(f"{name}: {value}" for name, value in headers.items())
+        elif self.quote == "form":
+            quoted = "&".join(f"{name}={value}" for name, value in parse_qsl(body.decode("utf-8", "replace"),
+                                                                             keep_blank_values=True))
+        else:
+            quoted = body.decode("utf-8", "replace")
+        text = "x" * self.pad + "The request was: " + quoted
+        if self.format == "text":
+            return self.status, TextBody(text), {}
+        return self.status, {"message": text}, {}
 
 
 def _positive_int(spec: dict, key: str, default: int | None, minimum: int) -> int:
@@ -56,7 +97,8 @@ def build(fid: str, spec: object) -> Fault:
     """Validate a fault spec (the JSON body of ``POST /_emulator/faults``) and build the Fault."""
     if not isinstance(spec, dict):
         raise ValueError("the fault spec must be a JSON object")
-    unknown = set(spec) - {"method", "path", "kind", "status", "headers", "body", "delay_ms", "count"}
+    unknown = set(spec) - {"method", "path", "kind", "status", "headers", "body", "delay_ms", "count", "location",
+                           "quote", "format", "pad"}
     if unknown:
         raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
     method = spec.get("method", "*")
@@ -85,6 +127,24 @@ def build(fid: str, spec: object) -> Fault:
         fault.body = spec.get("body")
     if kind == "delay":
         fault.delay_ms = _positive_int(spec, "delay_ms", None, 0)
+    if kind == "redirect":
+        fault.status = spec.get("status", 307)
+        if fault.status not in REDIRECT_STATUSES:
+            raise ValueError(f"'status' of a redirect must be one of {', '.join(map(str, REDIRECT_STATUSES))}")
+        fault.location = spec.get("location")
+        if not isinstance(fault.location, str) or not fault.location:
+            raise ValueError("'location' (the URL to redirect to) is required")
+    if kind == "echo":
+        fault.status = _positive_int(spec, "status", 400, 100)
+        if fault.status > 599:
+            raise ValueError("'status' must be an HTTP status between 100 and 599")
+        fault.quote = spec.get("quote", "headers")
+        fault.format = spec.get("format", "json")
+        if fault.quote not in QUOTES:
+            raise ValueError(f"'quote' must be one of {', '.join(QUOTES)}")
+        if fault.format not in FORMATS:
+            raise ValueError(f"'format' must be one of {', '.join(FORMATS)}")
+        fault.pad = _positive_int(spec, "pad", 0, 0)
     return fault
 
 

@@ -23,7 +23,7 @@ from . import API_BASE, CONTROL_PREFIX, IMS_TOKEN_PATH, errors, gateway
 from .api import FlowService
 from .control import Control
 from .data import Dataset
-from .faults import FaultRegistry
+from .faults import FaultRegistry, TextBody
 from .ims import TokenRegistry, loggable_form
 from .reqlog import RequestLog
 from .settings import Settings
@@ -200,10 +200,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: object, headers: dict, request_id: str) -> None:
         """Write the whole response (status line, headers, JSON body) in one write."""
-        data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+        if isinstance(payload, TextBody):  # an echo fault's text/plain answer
+            data, content_type = payload.encode(), "text/plain;charset=utf-8"
+        else:
+            data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+            content_type = "application/json;charset=utf-8"
         lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('Error',))[0]}", f"Server: {SERVER_NAME}", f"Date: {http_date()}"]
         if data:
-            lines.append("Content-Type: application/json;charset=utf-8")
+            lines.append("Content-Type: " + content_type)
         lines.append(f"Content-Length: {len(data)}")
         lines.append(f"x-request-id: {request_id}")
         for name, value in headers.items():
@@ -243,6 +247,10 @@ class Handler(BaseHTTPRequestHandler):
                 error = errors.injected(fault.status, fault.headers)
                 outcome = (error.status, error.body(request_id), error.headers)
             self._respond(lambda: outcome, request_id, entry)
+            return
+        if fault is not None and fault.kind in ("redirect", "echo"):
+            answer = fault.answer(self.headers, body)
+            self._respond(lambda: answer, request_id, entry)
             return
         self._respond(lambda: emulator.serve_api(self.command, path, raw_query, body, self.headers), request_id, entry)
 

@@ -1,0 +1,183 @@
+"""The red-team findings of issue 12, each as the attack that reproduced it: redirects that carry the request
+elsewhere, server answers that quote secrets in forms no_log cannot match, misspelt secret options, password
+target params, proxies on loopback, a planted token cache and a killed run.
+
+Every run goes through the ``run_module``/``play``/``inventory`` fixtures, so each output is scanned for every
+known secret (raw, URL-encoded, JSON-escaped) and token; the assertions add what a scan cannot see (a secret cut
+in two, requests that reached another host, writes after a kill).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pytest
+
+import relkit
+from relkit import AZURE_BASE, BASE, FLOW, NEW_ACCESS_KEY, NEW_AZURE_SECRET, NEW_S3_SECRET, TARGET
+
+S3_AUTH = {"s3AccessKey": NEW_ACCESS_KEY, "s3SecretKey": NEW_S3_SECRET}
+# A client secret shaped like Adobe's (p8e-...) with the characters that URL-encoding changes.
+ODD_CLIENT_SECRET = "p8e-Reliability/Odd+Client=Secret/0123456789"
+ODD_CLIENT = "aep-odd-client"
+
+
+def modules():
+    from ansible_collections.aep.flow_service.plugins.modules import (  # pylint: disable=import-outside-toplevel
+        aep_base_connection, aep_destination_connections, aep_flow_info, aep_target_connection)
+    return aep_base_connection, aep_destination_connections, aep_flow_info, aep_target_connection
+
+
+def odd_client_data(tmp_path, scanner):
+    """The demo data plus a client whose secret holds '/', '+' and '=' (its URL-encoded form differs)."""
+    data = relkit.load_demo_data()
+    demo = next(c for c in data["clients"] if c["client_id"] == "aep-demo-client")
+    data["clients"].append(dict(demo, client_id=ODD_CLIENT, client_secret=ODD_CLIENT_SECRET, static_tokens=[]))
+    scanner.add("client secret with /+=", ODD_CLIENT_SECRET)
+    path = tmp_path / "odd_client.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+# --------------------------------------------------------------------------------------------- 1. redirects
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirected_patch_reaches_no_other_host(emulator, own_emulator, run_module, status):
+    other = own_emulator()
+    location = other.url + "/data/foundation/flowservice/connections/" + BASE + "?sig=redirect-query-secret"
+    emulator.add_fault(method="PATCH", path=BASE, kind="redirect", status=status, location=location)
+    run = run_module(modules()[0].main, {"flow_id": FLOW, "auth_params": S3_AUTH}, scenario="PATCH redirected %d" % status)
+    assert run.failed and not run.result.get("changed"), run.result
+    assert "HTTP %d" % status in run.msg and other.url in run.msg, run.msg
+    assert "redirect-query-secret" not in run.text and "/connections/" + BASE + "?" not in run.msg
+    assert other.requests() == [], "the redirect target received %s" % other.requests()
+    assert relkit.landed_patches(emulator, BASE) == []
+
+
+def test_a_redirected_token_request_sends_the_client_secret_nowhere(emulator, own_emulator, run_module):
+    other = own_emulator()
+    emulator.add_fault(method="POST", path="/ims/token", kind="redirect", status=307, location=other.url + "/ims/token/v3")
+    run = run_module(modules()[2].main, {"id": FLOW}, scenario="IMS token request redirected")
+    assert run.failed and "HTTP 307" in run.msg and other.url in run.msg, run.msg
+    assert other.requests() == [], "the redirect target received %s" % other.requests()
+
+
+def test_a_redirect_inside_the_batch_module_writes_nothing_elsewhere(emulator, own_emulator, run_module):
+    other = own_emulator()
+    emulator.add_fault(method="PATCH", path=TARGET, kind="redirect", status=308, location=other.url + "/x")
+    run = run_module(modules()[1].main, {"destinations": [{"flow_id": FLOW, "params": {"path": "redirected"},
+                                                           "auth_params": S3_AUTH}]},
+                     scenario="batch PATCH redirected")
+    entry = run.result["destinations"][0]
+    assert entry["status"] == "failed" and entry["failed_step"] == "target" and "HTTP 308" in entry["error"], entry
+    assert other.requests() == []
+
+
+def test_the_inventory_plugin_follows_no_redirect(emulator, own_emulator, inventory):
+    other = own_emulator()
+    emulator.add_fault(method="GET", path="/flows", kind="redirect", status=302, location=other.url + "/flows?t=1")
+    proc = inventory("plugin: aep.flow_service.aep_flows\n", scenario="inventory redirected")
+    assert "HTTP 302" in proc.stderr and other.url in proc.stderr, proc.stderr[-2000:]
+    assert other.requests() == []
+
+
+# --------------------------------------------------------------------------------------------- 2. echoes
+
+def test_a_401_quoting_the_authorization_header_shows_no_minted_token(emulator, run_module):
+    emulator.add_fault(method="GET", path="/flows/", kind="echo", status=401, quote="headers", count=10)
+    run = run_module(modules()[2].main, {"id": FLOW, "token_cache": True}, scenario="401 echoing the minted token")
+    assert run.failed and "HTTP 401" in run.msg, run.msg
+    assert "authorization: ********" in run.msg.lower(), run.msg
+
+
+def test_a_body_quoting_only_the_account_key_shows_nothing(emulator, run_module):
+    key = NEW_AZURE_SECRET.split("AccountKey=", 1)[1].split(";", 1)[0]
+    emulator.add_fault(method="PATCH", path=AZURE_BASE, kind="status", status=400,
+                       body={"message": "the storage account refused AccountKey=%s" % key})
+    run = run_module(modules()[0].main, {"id": AZURE_BASE, "auth_params": {"connectionString": NEW_AZURE_SECRET}},
+                     scenario="error quoting an AccountKey")
+    assert run.failed and "AccountKey=********" in run.msg, run.msg
+
+
+@pytest.mark.parametrize("quote, form", [("body", "URL-encoded"), ("form", "decoded")])
+def test_ims_echoing_the_client_secret_shows_nothing(own_emulator, run_module, tmp_path, scanner, quote, form):
+    emu = own_emulator("--data", odd_client_data(tmp_path, scanner))
+    emu.add_fault(method="POST", path="/ims/", kind="echo", status=400, quote=quote)
+    run = run_module(modules()[2].main, {"id": FLOW, "client_id": ODD_CLIENT, "client_secret": ODD_CLIENT_SECRET},
+                     emu=emu, scenario="IMS echoing the client secret %s" % form)
+    assert run.failed and "client_secret=********" in run.msg, run.msg
+    if quote == "body":
+        assert urllib.parse.quote_plus(ODD_CLIENT_SECRET) not in run.text
+
+
+def test_a_secret_across_the_500_character_cut_is_not_half_shown(own_emulator, run_module, tmp_path, scanner):
+    emu = own_emulator("--data", odd_client_data(tmp_path, scanner))
+    before = "The request was: grant_type=client_credentials&client_id=%s&client_secret=" % ODD_CLIENT
+    pad = 500 - len(before) - 12  # the first 12 characters of the secret before the cut, the rest after
+    emu.add_fault(method="POST", path="/ims/", kind="echo", status=400, quote="form", format="text", pad=pad)
+    run = run_module(modules()[2].main, {"id": FLOW, "client_id": ODD_CLIENT, "client_secret": ODD_CLIENT_SECRET},
+                     emu=emu, scenario="secret cut by the 500-character limit")
+    assert run.failed
+    assert ODD_CLIENT_SECRET[:12] not in run.text, run.msg[-200:]
+
+
+def test_a_patch_body_echoed_as_json_text_shows_no_secret(emulator, run_module, scanner):
+    """A secret holding a quote and a backslash is written JSON-escaped in the body the server quotes back."""
+    secret = 'pina-"quoted"-back\\slash-token-not-real'
+    scanner.add("token with a quote and a backslash", secret)
+    emulator.add_fault(method="PATCH", path=relkit.PINTEREST_BASE, kind="echo", status=400, quote="body", format="text")
+    run = run_module(modules()[0].main, {"id": relkit.PINTEREST_BASE,
+                                         "auth_params": {"accessToken": secret, "refreshToken": NEW_S3_SECRET}},
+                     scenario="PATCH body echoed as JSON text")
+    assert run.failed and "HTTP 400" in run.msg, run.msg
+    assert json.dumps(secret)[1:-1] not in run.text
+
+
+# --------------------------------------------------------------------------------------------- 3. inventory
+
+def test_the_inventory_plugin_redacts_echoed_secrets(emulator, inventory):
+    emulator.add_fault(method="POST", path="/ims/", kind="echo", status=400, quote="body")
+    proc = inventory("plugin: aep.flow_service.aep_flows\n", scenario="inventory: IMS echoing the client secret")
+    assert "client_secret=********" in proc.stderr, proc.stderr[-2000:]
+    emulator.add_fault(method="GET", path="/flows", kind="echo", status=401, quote="headers", count=5)
+    proc = inventory("plugin: aep.flow_service.aep_flows\n", env={"AEP_CLIENT_SECRET": None,
+                                                                 "AEP_ACCESS_TOKEN": "aep-demo-token"},
+                     scenario="inventory: 401 echoing the static token")
+    assert "authorization: ********" in proc.stderr.lower(), proc.stderr[-2000:]
+
+
+@pytest.mark.parametrize("url", ["https://user:url-password-123@[platform.adobe.io",
+                                 "https://user:url-password-123@platform.adobe.io:99999",
+                                 "https://url-password-123@platform.adobe.io"])
+def test_a_url_holding_a_password_is_never_echoed(emulator, run_module, inventory, scanner, url):
+    scanner.add("password inside a URL", "url-password-123")
+    run = run_module(modules()[2].main, {"id": FLOW, "platform_url": url}, scenario="URL with a password")
+    assert run.failed and "must not hold a user name or password" in run.msg, run.msg
+    proc = inventory("plugin: aep.flow_service.aep_flows\nplatform_url: '%s'\n" % url, scenario="inventory URL with a password")
+    assert "must not hold a user name or password" in proc.stderr, proc.stderr[-2000:]
+
+
+# --------------------------------------------------------------------------------------------- 8. misspelt options
+
+def test_a_misspelt_secret_option_is_not_echoed(emulator, play):
+    args = {"flow_id": FLOW, "auth_parms": S3_AUTH}
+    run = play("base_connection.yml", extra_vars={"module_args": args}, scenario="misspelt auth_params (single)")
+    assert run.rc != 0 and "auth_parms" in run.output
+    items = {"destinations": [{"flow_id": FLOW, "auth_parms": S3_AUTH}]}
+    run = play("destination_connections.yml", extra_vars={"module_args": items}, scenario="misspelt auth_params (batch)")
+    assert run.rc != 0 and "auth_parms" in run.output
+    assert relkit.write_requests(emulator) == []
+
+
+# --------------------------------------------------------------------------------------------- 11. proxies
+
+def test_loopback_traffic_bypasses_a_proxy(emulator, own_emulator, run_module, monkeypatch):
+    proxy = own_emulator()  # logs what a proxy would have been sent
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, proxy.url)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    run = run_module(modules()[2].main, {"id": FLOW}, scenario="loopback with HTTP_PROXY set")
+    assert not run.failed, run.msg
+    assert proxy.requests() == [], "the proxy received %s" % proxy.requests()
