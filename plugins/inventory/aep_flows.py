@@ -17,13 +17,18 @@ description:
     C(aep_destination_name) (that spec's name, such as V(Amazon S3), which is the destination type; the spec id when
     the spec cannot be found), C(aep_target_connection_ids) and C(aep_base_connection_ids) (lists),
     C(aep_target_connection_id) and C(aep_base_connection_id) (the id when there is exactly one, else null),
+    C(aep_destination_params) (the params of the first target connection, without any its connection spec marks
+    secret), C(aep_destination_location) (where a file destination writes: those of C(bucketName), C(container),
+    C(remotePath) and C(path) it has, else empty),
     and C(aep_sandbox) (the sandbox it was read from: pass it on as the modules' C(sandbox))."
   - Each host is put in groups by destination type, state and sandbox (see O(group_prefix)).
     O(compose), O(groups) and O(keyed_groups) add variables and groups of your own.
   - Tasks run on the controller against the API (see O(local_connection)); the connection options of the modules
     (for example from the same E(AEP_*) environment variables) are not hostvars, so no secret is in the inventory.
-  - Reads, per sandbox, one page of 100 dataflows per request, then each distinct destination connection spec once
-    (for its name), plus one token request unless O(access_token) is given or O(token_cache) has a valid token.
+  - Reads, per sandbox, one page of 100 dataflows per request and their target connections, 50 ids per request
+    (a C(property=id==...) filter), then each distinct destination connection spec once (for its name and to
+    know which params are secret), plus one token request unless O(access_token) is given or O(token_cache) has
+    a valid token.
   - The source file name must end in C(.aep_flows.yml) or C(.aep_flows.yaml).
 author:
   - aep.flow_service contributors (@aep-flow-service)
@@ -108,6 +113,9 @@ groups:
 keyed_groups:
   - key: aep_destination_name
     prefix: dest
+  # One group per S3 bucket or Azure container, e.g. bucket_acme_winter_campaign
+  - key: aep_destination_location.bucketName | default(aep_destination_location.container | default(''))
+    prefix: bucket
 compose:
   # The bucket team that owns the flow, from a naming convention "<team> - <campaign>"
   owner: aep_flow_name.split(' - ')[0] | lower
@@ -157,6 +165,11 @@ from ansible.template import trust_as_template
 
 from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError, FlowServiceClient
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import base_connection_ids
+from ansible_collections.aep.flow_service.plugins.module_utils._location import (
+    location_params,
+    public_params,
+    spec_name,
+)
 from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     CONNECTION_OPTION_NAMES,
     check_connection_options,
@@ -164,6 +177,8 @@ from ansible_collections.aep.flow_service.plugins.module_utils._options import (
 
 DESTINATION_FILTER = "inheritedAttributes.properties.isDestinationFlow==true"
 FILE_SUFFIXES = (".aep_flows.yml", ".aep_flows.yaml")
+# Target connections are read by id with one filter per this many ids: ~2 KB of query, well within URL limits.
+TARGET_IDS_PER_REQUEST = 50
 
 
 def flow_vars(flow, sandbox):
@@ -264,7 +279,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         query = {"property": list(self.get_option("property")) + [DESTINATION_FILTER]}
         records = []
         seen = set()
-        spec_names = {}
+        specs = {}
+        targets = {}
         tokens = None
         requests_made = 0
         for sandbox in sandboxes:
@@ -278,20 +294,33 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                         continue
                     seen.add(flow.get("id"))
                     records.append(flow_vars(flow, sandbox))
+                action = "Reading the target connections of sandbox %s" % sandbox
+                wanted = [r["aep_target_connection_ids"][0] for r in records
+                          if r["aep_sandbox"] == sandbox and r["aep_target_connection_ids"]]
+                for start in range(0, len(wanted), TARGET_IDS_PER_REQUEST):
+                    chunk = wanted[start:start + TARGET_IDS_PER_REQUEST]
+                    for target in client.list_items("targetConnections", {"property": ["id==" + ",".join(chunk)]}):
+                        targets[(sandbox, target.get("id"))] = target
                 # Connection specs are global; read each distinct one once, whatever sandbox first shows it.
                 for record in records:
                     spec_id = record["aep_destination_spec_id"]
-                    if spec_id and spec_id not in spec_names:
+                    if spec_id and spec_id not in specs:
                         action = "Reading connection spec %s" % spec_id
-                        spec = client.get_item("connectionSpecs", spec_id)
-                        spec_names[spec_id] = (spec or {}).get("name") or spec_id
+                        specs[spec_id] = client.get_item("connectionSpecs", spec_id)
             except ApiError as exc:
                 raise AnsibleError("%s failed: %s" % (action, exc)) from None
             finally:
                 requests_made += client.request_count
                 client.close()
         for record in records:
-            record["aep_destination_name"] = spec_names.get(record["aep_destination_spec_id"])
+            spec_id = record["aep_destination_spec_id"]
+            spec = specs.get(spec_id)
+            record["aep_destination_name"] = spec_name(spec) or spec_id
+            first = record["aep_target_connection_ids"][:1]
+            target = targets.get((record["aep_sandbox"], first[0])) if first else None
+            params = public_params((target or {}).get("params"), spec)
+            record["aep_destination_params"] = params
+            record["aep_destination_location"] = location_params(params)
         self.display.vvv("%s: %d destination dataflows from %d sandbox(es) in %d requests" % (
             self.NAME, len(records), len(sandboxes), requests_made))
         return records

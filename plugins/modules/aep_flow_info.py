@@ -13,7 +13,10 @@ version_added: 1.0.0
 description:
   - Reads dataflows from the Flow Service API, by id, by exact name or by raw property filters, and returns each
     with the ids of its target, base and source connections.
-  - With O(include_connections=true) also returns the target and base connections themselves, secrets masked.
+  - Names each dataflow's destination (the name of its connection spec, such as V(Amazon S3)), reading each
+    distinct connection spec once per run.
+  - With O(include_connections=true) also returns the target and base connections themselves, secrets masked,
+    and, per target connection, its non-secret params and where it writes (bucket, container, path).
   - This is the first step of Adobe's tutorial "Edit destination connections", finding the target connection and
     the base connection behind a destination dataflow.
   - Never changes anything.
@@ -55,13 +58,14 @@ options:
     default: true
   include_connections:
     description:
-      - Also read each flow's target and base connections (one request per connection, plus one per distinct
-        connection spec, read to know which auth values are secret) and return them in
-        RV(flows[].target_connections) and RV(flows[].base_connections), secret auth values masked.
+      - Also read each flow's target and base connections (one request per connection) and return them in
+        RV(flows[].target_connections) and RV(flows[].base_connections), secret values masked, and the
+        non-secret target params in RV(flows[].destinations).
     type: bool
     default: false
 notes:
-  - All pages are read; a listing costs one request per page of 100 flows.
+  - All pages are read; a listing costs one request per page of 100 flows, plus one request per distinct
+    connection spec (for the destination names and to know which values are secret).
 seealso:
   - module: aep.flow_service.aep_target_connection
   - module: aep.flow_service.aep_base_connection
@@ -78,6 +82,18 @@ EXAMPLES = r"""
     msg: >-
       target {{ flow.flows[0].target_connection_ids[0] }},
       base {{ flow.flows[0].base_connection_ids[0] }}
+
+- name: Say what each destination is and where it writes
+  aep.flow_service.aep_flow_info:
+    include_connections: true
+  register: all_flows
+
+- name: One line per destination
+  ansible.builtin.debug:
+    msg: "{{ item.name }}: {{ item.destination_name }} {{ item.destinations[0].location | default({}) }}"
+  loop: "{{ all_flows.flows }}"
+  loop_control:
+    label: "{{ item.id }}"
 
 - name: Every enabled Amazon S3 destination dataflow in the dev sandbox, with its connections
   aep.flow_service.aep_flow_info:
@@ -104,6 +120,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+sandbox:
+  description: The sandbox the dataflows were read from.
+  returned: always
+  type: str
+  sample: prod
+platform_url:
+  description: The Platform API the dataflows were read from.
+  returned: always
+  type: str
+  sample: https://platform.adobe.io
 flows:
   description:
     - The matching dataflows as the API returns them, each with the extra keys below. Empty when nothing matches.
@@ -142,8 +168,66 @@ flows:
       type: list
       elements: str
       sample: [5e45582a-5336-4ea1-9ec9-d0004a9f344a]
+    destination_name:
+      description:
+        - What the destination is, the name of the connection spec of the flow's first target connection,
+          such as V(Amazon S3), V(Azure Blob Storage) or V(Pinterest).
+        - Null when the flow has no target connection or its connection spec cannot be read.
+      type: str
+      sample: Amazon S3
+    destination_spec_id:
+      description: The id of that connection spec; null when the flow has no target connection.
+      type: str
+      sample: 4fce964d-3f37-408f-9778-e597338a21ee
+    destinations:
+      description: One entry per target connection, in the order of RV(flows[].target_connection_ids).
+      type: list
+      elements: dict
+      contains:
+        target_connection_id:
+          description: The target connection id.
+          type: str
+          sample: 8ce3dc63-3766-4220-9f61-51d2f8f14618
+        base_connection_id:
+          description: The base connection behind it, or null.
+          type: str
+          sample: 7fbf542b-83ed-498f-8838-8fde0c4d4d69
+        spec_id:
+          description: Its connection spec id.
+          type: str
+          sample: 4fce964d-3f37-408f-9778-e597338a21ee
+        name:
+          description: Its connection spec's name, the destination type; null when the spec cannot be read.
+          type: str
+          sample: Amazon S3
+        params:
+          description:
+            - The target connection's params, without any that its connection spec marks secret
+              (C(format: password)). Never holds an auth param.
+          returned: when O(include_connections=true) and the target connection exists
+          type: dict
+          sample: {bucketName: acme-winter-campaign, path: exports/2021-winter, fileType: CSV}
+        location:
+          description:
+            - Where a file destination writes, the params among C(bucketName), C(container), C(remotePath)
+              and C(path) that it has; empty for other destinations.
+          returned: when O(include_connections=true) and the target connection exists
+          type: dict
+          sample: {bucketName: acme-winter-campaign, path: exports/2021-winter}
+        auth_fields:
+          description: The names of the auth params the base connection's auth spec declares (names only).
+          returned: when O(include_connections=true) and the base connection exists
+          type: list
+          elements: str
+          sample: [s3AccessKey, s3SecretKey]
+        secret_auth_fields:
+          description: Which of those are secret (C(format: password)); their values are never returned.
+          returned: when O(include_connections=true) and the base connection exists
+          type: list
+          elements: str
+          sample: [s3SecretKey]
     target_connections:
-      description: The target connections, as the API returns them.
+      description: The target connections, as the API returns them, any param the spec marks secret masked.
       returned: when O(include_connections=true)
       type: list
       elements: dict
@@ -162,7 +246,19 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     mask_connection,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+from ansible_collections.aep.flow_service.plugins.module_utils._location import (
+    flow_targets,
+    location_params,
+    public_params,
+    spec_name,
+)
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule
+from ansible_collections.aep.flow_service.plugins.module_utils._spec import (
+    auth_schema,
+    mask_secrets,
+    secret_fields,
+    target_schema,
+)
 
 
 def describe(flow):
@@ -172,6 +268,66 @@ def describe(flow):
     flow["source_connection_ids"] = list(flow.get("sourceConnectionIds") or [])
     flow["base_connection_ids"] = base_connection_ids(flow)
     return flow
+
+
+class Specs:
+    """Connection specs by id, each read once per run; a spec that cannot be found is None, not an error,
+    because naming a destination must not stop the listing (the spec id is still returned)."""
+
+    def __init__(self, client):
+        self.reader = SpecReader(client)
+        self.missing = set()
+
+    def get(self, spec_id):
+        if not spec_id or spec_id in self.missing:
+            return None
+        try:
+            return self.reader.get(spec_id)
+        except ConvergeError:
+            self.missing.add(spec_id)
+            return None
+
+
+def name_destinations(flow, specs):
+    """Add the destination entries and the first one's name and spec id to a described flow."""
+    entries = flow_targets(flow)
+    for entry in entries:
+        entry["name"] = spec_name(specs.get(entry["spec_id"]))
+    flow["destinations"] = entries
+    flow["destination_name"] = entries[0]["name"] if entries else None
+    flow["destination_spec_id"] = entries[0]["spec_id"] if entries else None
+
+
+def add_connections(client, flow, specs):
+    """Read a flow's target and base connections; fill in the non-secret params of its destination entries."""
+    entries = {e["target_connection_id"]: e for e in flow["destinations"]}
+    targets = []
+    for target_id in flow["target_connection_ids"]:
+        target = client.get_item("targetConnections", target_id)
+        if not target:
+            continue
+        spec = specs.get((target.get("connectionSpec") or {}).get("id"))
+        secrets = secret_fields(target_schema(spec))
+        if secrets and isinstance(target.get("params"), dict):
+            target = dict(target, params=mask_secrets(target["params"], secrets))
+        targets.append(target)
+        if target_id in entries:
+            params = public_params(target.get("params"), spec)
+            entries[target_id].update(params=params, location=location_params(params))
+    flow["target_connections"] = targets
+    bases = []
+    for base_id in flow["base_connection_ids"]:
+        base = client.get_item("connections", base_id)
+        if not base:
+            continue
+        spec = specs.reader.for_connection(base)
+        schema = auth_schema(spec, (base.get("auth") or {}).get("specName"))
+        fields = sorted((schema.get("properties") or {}).keys())
+        for entry in flow["destinations"]:
+            if entry["base_connection_id"] == base_id:
+                entry.update(auth_fields=fields, secret_auth_fields=secret_fields(schema))
+        bases.append(mask_connection(base, connection_secrets(base, spec)))
+    flow["base_connections"] = bases
 
 
 def main():
@@ -206,20 +362,19 @@ def main():
             if params["name"] is not None:
                 flows = [f for f in flows if f.get("name") == params["name"]]  # filters match loosely; names must not
         flows = [describe(f) for f in flows]
+        specs = Specs(client)
+        action = "Reading connection specs"
+        for flow in flows:
+            name_destinations(flow, specs)
         if params["include_connections"]:
-            specs = SpecReader(client)
             for flow in flows:
                 action = "Reading the connections of dataflow %s" % flow.get("id")
-                targets = [client.get_item("targetConnections", i) for i in flow["target_connection_ids"]]
-                flow["target_connections"] = [t for t in targets if t]
-                bases = [client.get_item("connections", i) for i in flow["base_connection_ids"]]
-                flow["base_connections"] = [mask_connection(b, connection_secrets(b, specs.for_connection(b)))
-                                            for b in bases if b]
+                add_connections(client, flow, specs)
     except ApiError as exc:
         module.fail_from_api_error(exc, action)
     except ConvergeError as exc:
         module.fail_json(msg="%s failed: %s" % (action, exc))
-    module.exit_json(changed=False, flows=flows)
+    module.exit_json(changed=False, flows=flows, sandbox=params["sandbox"], platform_url=params["platform_url"])
 
 
 if __name__ == "__main__":

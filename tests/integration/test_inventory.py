@@ -89,7 +89,17 @@ def test_list_makes_dataflows_hosts_with_vars_and_groups_in_few_requests(emulato
     assert sorted(r[2] for r in made if r[1] == "/flows") == ["dev", "prod"]  # one page per sandbox
     spec_reads = [r[1] for r in made if r[1].startswith("/connectionSpecs/")]
     assert len(spec_reads) == len(set(spec_reads)) == 4  # S3, Azure Blob, Pinterest, Google Ad Manager
-    assert len(made) == 1 + 2 + 4
+    # the first target connection of each flow, by id, one request per sandbox (50 ids each)
+    assert sorted(r[2] for r in made if r[1] == "/targetConnections") == ["dev", "prod"]
+    assert len(made) == 1 + 2 + 2 + 4
+    assert tutorial["aep_destination_location"] == {"bucketName": "acme-winter-campaign", "path": "exports/2021-winter"}
+    assert tutorial["aep_destination_params"]["fileType"] == "CSV"
+    azure = hostvars["00000002-0000-4000-8000-000000000001"]
+    assert azure["aep_destination_location"] == {"container": "acme-exports", "path": "segments/daily"}
+    pinterest = hostvars["00000003-0000-4000-8000-000000000001"]
+    assert pinterest["aep_destination_params"] == {"advertiser_id": "549755813888"}
+    assert pinterest["aep_destination_location"] == {}
+    assert hostvars[DEV_FLOW]["aep_destination_location"]["bucketName"] == "acme-dev-exports"
 
 
 def test_hostnames_name_and_keyed_groups(emulator, tmp_path):

@@ -58,7 +58,13 @@ class FakeClient:
         self.request_count += 1
         if FakeClient.failures:
             raise FakeClient.failures.pop(0)
-        return [dict(f) for f in DATA.get(self.options["sandbox"], [])]
+        flows = [dict(f) for f in DATA.get(self.options["sandbox"], [])]
+        if collection == "targetConnections":
+            (wanted,) = params["property"]
+            ids = wanted.split("==", 1)[1].split(",")
+            return [{"id": t, "params": {"bucketName": "bucket-" + t, "path": "out", "fileType": "CSV"}}
+                    for f in flows for t in f["targetConnectionIds"] if t in ids]
+        return flows
 
     def get_item(self, collection, item_id):
         self.calls.append(("get", collection, item_id))
@@ -134,7 +140,9 @@ def test_hosts_are_named_by_flow_id_with_the_documented_vars(make_inventory):
         "aep_flow_spec_id": "flowspec-4fce", "aep_destination_spec_id": S3_SPEC,
         "aep_destination_name": "Amazon S3", "aep_target_connection_ids": ["f1-t0"],
         "aep_target_connection_id": "f1-t0", "aep_base_connection_ids": ["f1-b"],
-        "aep_base_connection_id": "f1-b", "aep_sandbox": "prod"}
+        "aep_base_connection_id": "f1-b", "aep_sandbox": "prod",
+        "aep_destination_params": {"bucketName": "bucket-f1-t0", "path": "out", "fileType": "CSV"},
+        "aep_destination_location": {"bucketName": "bucket-f1-t0", "path": "out"}}
     assert got["ansible_connection"] == "local"
     assert got["ansible_python_interpreter"] == "{{ ansible_playbook_python }}"
 
@@ -145,6 +153,16 @@ def test_a_flow_with_two_target_connections_has_no_single_target_id(make_invento
     assert got["aep_target_connection_ids"] == ["f3-t0", "f3-t1"]
     assert got["aep_target_connection_id"] is None
     assert got["aep_base_connection_id"] == "f3-b"  # both targets share one base connection
+
+
+def test_target_connections_are_read_by_id_in_chunks_per_sandbox(make_inventory, plugin_module, monkeypatch):
+    monkeypatch.setattr(plugin_module, "TARGET_IDS_PER_REQUEST", 2)
+    inventory, dummy = make_inventory("sandboxes: [prod, dev]\n")
+    reads = [(c.options["sandbox"], call[2]["property"]) for c in FakeClient.made for call in c.calls
+             if call[:2] == ("list", "targetConnections")]
+    # the first target connection of each flow: f1, f2, f3 in prod (two requests of at most 2 ids), f4, f5 in dev
+    assert reads == [("prod", ["id==f1-t0,f2-t0"]), ("prod", ["id==f3-t0"]), ("dev", ["id==f4-t0,f5-t0"])]
+    assert hostvars(inventory, "f5")["aep_destination_location"] == {"bucketName": "bucket-f5-t0", "path": "out"}
 
 
 def test_groups_by_destination_state_and_sandbox(make_inventory):
