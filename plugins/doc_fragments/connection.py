@@ -94,6 +94,9 @@ options:
         the inventory and every task after it share one token request.
       - The file is C($XDG_CACHE_HOME/aep.flow_service/token-<hash>.json) (default C(~/.cache/aep.flow_service)),
         mode 0600 in a 0700 folder, named by a hash of the credentials.
+      - The folder is used only if it belongs to the controller user and group and others have no access to it;
+        otherwise the module warns and does not cache. A cache file that is a symlink, or that another user could
+        have written, is never read.
       - The cost in security is that a bearer token, valid for up to 24 hours, rests on the controller's disk,
         readable by the controller user. In AWX the job's container, and so the file, ends with the job.
       - If not set, the value of the E(AEP_TOKEN_CACHE) environment variable is used.

@@ -285,7 +285,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         requests_made = 0
         for sandbox in sandboxes:
             # One token for every sandbox: each client shares the first client's token holder.
-            client = FlowServiceClient(dict(options, sandbox=sandbox), tokens=tokens)
+            client = FlowServiceClient(dict(options, sandbox=sandbox), tokens=tokens, warn=self.display.warning)
             tokens = client.tokens
             action = "Reading the destination dataflows of sandbox %s" % sandbox
             try:

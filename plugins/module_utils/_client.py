@@ -18,6 +18,8 @@ try:
 except ImportError:  # pragma: no cover - the module base reports missing_required_lib('requests')
     requests = None
 
+from ansible.module_utils.common.warnings import warn
+
 from ansible_collections.aep.flow_service.plugins.module_utils._options import header_value_errors, is_loopback
 from ansible_collections.aep.flow_service.plugins.module_utils._redact import Redactor
 from ansible_collections.aep.flow_service.plugins.module_utils._token import TokenCache
@@ -136,8 +138,9 @@ class FlowServiceClient:
     threads or sandboxes share one token when they are given the same ``tokens`` (a TokenCache).
     """
 
-    def __init__(self, options, sleep=time.sleep, tokens=None, secrets=(), sink=None):
-        """``secrets``: further values to redact (a module's no_log_values); ``sink`` is told of minted tokens."""
+    def __init__(self, options, sleep=time.sleep, tokens=None, secrets=(), sink=None, warn=warn):
+        """``secrets``: further values to redact (a module's no_log_values); ``sink`` is told of minted tokens;
+        ``warn`` reports a token cache folder that cannot be trusted (a module's warnings by default)."""
         if requests is None:
             raise RuntimeError("the Python library requests is required")
         problems = header_value_errors(options)
@@ -163,7 +166,7 @@ class FlowServiceClient:
         self.session.verify = self.verify
         if tokens is None:
             redactor = Redactor(secrets, sink)
-            tokens = TokenCache(options, self._mint_token, redactor)
+            tokens = TokenCache(options, self._mint_token, redactor, warn)
         self.tokens = tokens
         # One Redactor for every client sharing these tokens: a token one thread mints is masked in every thread.
         self.redactor = tokens.redactor

@@ -9,7 +9,10 @@
 
 Every module run is a new process, so a token held in memory lives for one task only. With ``token_cache``
 on, the token is kept in a file readable only by the controller user, keyed by a hash of the credentials,
-and reused by every task, fork and play until it is close to expiry. A file lock serialises minting so that
+and reused by every task, fork and play until it is close to expiry. The cache folder is used only when it
+belongs to this user and nobody else may enter it (else a warning, and tokens live in memory only), and no
+file is trusted that is a symlink or is not this user's own private file: XDG_CACHE_HOME may point at a shared
+folder, where another user could plant a symlink to read our token or a file to feed us theirs. A file lock serialises minting so that
 parallel forks make one token request, not one each; a thread lock does the same for the threads of one run
 that share a TokenCache (aep_destination_connections).
 """
@@ -19,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+import tempfile
 import threading
 import time
 
@@ -35,11 +40,27 @@ def cache_dir():
     return os.path.join(base, "aep.flow_service")
 
 
+def private_folder_problem(directory):
+    """Why ``directory`` is no place for a token (None when it is this user's own, closed to group and others)."""
+    try:
+        info = os.lstat(directory)
+    except OSError as exc:
+        return "cannot read it (%s)" % exc.strerror
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder (a symlink or a file)"
+    if info.st_uid != os.geteuid():
+        return "it belongs to another user (uid %d)" % info.st_uid
+    if info.st_mode & 0o077:
+        return "group or others may use it (mode %o); chmod 700 it" % stat.S_IMODE(info.st_mode)
+    return None
+
+
 class TokenCache:
     """Hands out a bearer token; mints (through ``mint``) only when there is no usable one."""
 
-    def __init__(self, options, mint, redactor):
-        """``redactor`` (a _redact.Redactor) learns every token handed out, so that no echo of one is shown."""
+    def __init__(self, options, mint, redactor, warn=None):
+        """``redactor`` (a _redact.Redactor) learns every token handed out, so that no echo of one is shown;
+        ``warn`` (a callable) is told when the cache folder cannot be trusted."""
         self.static = options.get("access_token")
         self.mint = mint
         self.redactor = redactor
@@ -51,6 +72,20 @@ class TokenCache:
         if self.use_file:
             key = "\0".join((options["ims_url"], options["client_id"], options["client_secret"] or "", options["scopes"]))
             self.path = os.path.join(cache_dir(), "token-%s.json" % hashlib.sha256(key.encode("utf-8")).hexdigest()[:40])
+            problem = self._prepare_folder()
+            if problem:
+                self.use_file = False
+                if warn:
+                    warn("token_cache is on, but the folder %s is not private: %s. Tokens are not cached (each "
+                         "task mints its own) until it is." % (os.path.dirname(self.path), problem))
+
+    def _prepare_folder(self):
+        directory = os.path.dirname(self.path)
+        try:
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            return "cannot create it (%s)" % exc.strerror
+        return private_folder_problem(directory)
 
     @property
     def can_remint(self):
@@ -86,9 +121,10 @@ class TokenCache:
         return token, time.time() + expires_in
 
     def _from_file(self):
-        directory = os.path.dirname(self.path)
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        lock_fd = os.open(self.path + ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+        if self._prepare_folder():  # changed hands since the start: stop using it
+            self.use_file = False
+            return self._mint()
+        lock_fd = os.open(self.path + ".lock", os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
         try:
             if fcntl is not None:
                 fcntl.flock(lock_fd, fcntl.LOCK_EX)
@@ -102,16 +138,31 @@ class TokenCache:
             os.close(lock_fd)  # closing releases the lock
 
     def _read(self):
+        """The cached (token, expires_at), or None; never from a symlink or a file another user could have written."""
         try:
-            with open(self.path, "r", encoding="utf-8") as handle:
-                data = json.load(handle)
-            return str(data["access_token"]), float(data["expires_at"])
-        except (OSError, ValueError, KeyError, TypeError):
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:  # absent, or a symlink (ELOOP)
             return None
+        with os.fdopen(fd, "r", encoding="utf-8") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+                return None
+            try:
+                data = json.load(handle)
+                return str(data["access_token"]), float(data["expires_at"])
+            except (OSError, ValueError, KeyError, TypeError):
+                return None
 
     def _write(self, token, expires_at):
-        temp = "%s.%d.tmp" % (self.path, os.getpid())
-        fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"access_token": token, "expires_at": expires_at}, handle)
-        os.replace(temp, self.path)
+        # mkstemp: a fresh name opened O_EXCL|O_NOFOLLOW with mode 0600, so no planted symlink is written through
+        fd, temp = tempfile.mkstemp(prefix=".token-", suffix=".tmp", dir=os.path.dirname(self.path))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"access_token": token, "expires_at": expires_at}, handle)
+            os.replace(temp, self.path)  # replaces a symlink at the name itself, never its target
+        except OSError:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+            raise

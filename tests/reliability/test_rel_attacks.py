@@ -10,7 +10,11 @@ in two, requests that reached another host, writes after a kill).
 from __future__ import annotations
 
 import json
+import os
+import stat
+import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +185,74 @@ def test_loopback_traffic_bypasses_a_proxy(emulator, own_emulator, run_module, m
     run = run_module(modules()[2].main, {"id": FLOW}, scenario="loopback with HTTP_PROXY set")
     assert not run.failed, run.msg
     assert proxy.requests() == [], "the proxy received %s" % proxy.requests()
+
+
+# --------------------------------------------------------------------------------------------- 4. token cache
+# The suite runs as root, so "another user" is played by chown to an unused uid; what root cannot show is the
+# kernel refusing that other user access to a 0600 file (root bypasses file modes).
+
+PLANTED_TOKEN = "planted-token-of-another-user"
+
+
+def cache_folder(tmp_path):
+    return tmp_path / "cache" / "aep.flow_service"   # run_module points XDG_CACHE_HOME at tmp_path / "cache"
+
+
+def cache_run(run_module, scenario):
+    return run_module(modules()[2].main, {"id": FLOW, "token_cache": True}, scenario=scenario)
+
+
+def token_file(tmp_path, run_module):
+    """The cache file's name, found by a first run."""
+    assert not cache_run(run_module, "token cache: first run").failed
+    files = list(cache_folder(tmp_path).glob("token-*.json"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+@pytest.mark.parametrize("how", ["world-writable", "another owner"])
+def test_a_cache_folder_another_user_could_enter_is_not_used(emulator, run_module, tmp_path, how):
+    folder = cache_folder(tmp_path)
+    folder.mkdir(parents=True)
+    if how == "world-writable":
+        folder.chmod(0o777)
+    else:
+        folder.chmod(0o700)
+        os.chown(folder, 4242, 4242)
+    run = cache_run(run_module, "token cache in a folder that is not private (%s)" % how)
+    assert not run.failed, run.msg
+    assert any("is not private" in w for w in run.warnings), run.warnings
+    assert list(folder.iterdir()) == [], "files were written in a folder another user controls"
+
+
+def test_a_symlink_planted_at_the_cache_file_feeds_no_token(emulator, run_module, tmp_path):
+    path = token_file(tmp_path, run_module)
+    planted = tmp_path / "attacker.json"
+    planted.write_text(json.dumps({"access_token": PLANTED_TOKEN, "expires_at": time.time() + 86000}), encoding="utf-8")
+    planted.chmod(0o600)
+    path.unlink()
+    path.symlink_to(planted)
+    emulator.clear_requests()
+    assert not cache_run(run_module, "token cache file replaced by a symlink").failed
+    assert [r for r in emulator.requests() if r["status"] == 401] == [], "the planted token was sent"
+
+
+def test_a_cache_file_others_could_write_is_not_trusted(emulator, run_module, tmp_path):
+    path = token_file(tmp_path, run_module)
+    path.write_text(json.dumps({"access_token": PLANTED_TOKEN, "expires_at": time.time() + 86000}), encoding="utf-8")
+    path.chmod(0o666)
+    emulator.clear_requests()
+    assert not cache_run(run_module, "token cache file of mode 0666").failed
+    assert [r for r in emulator.requests() if r["status"] == 401] == [], "the planted token was sent"
+
+
+def test_a_symlink_planted_at_the_temporary_name_reads_no_token(emulator, run_module, tmp_path):
+    path = token_file(tmp_path, run_module)
+    stolen = tmp_path / "stolen.txt"
+    stolen.write_text("", encoding="utf-8")
+    # the name the cache used for its temporary file (this process writes it: in-process modules)
+    Path("%s.%d.tmp" % (path, os.getpid())).symlink_to(stolen)
+    path.unlink()  # forces a new token and a new write
+    assert not cache_run(run_module, "symlink at the temporary file's name").failed
+    assert stolen.read_text(encoding="utf-8") == "", "the token was written through the planted symlink"
+    assert path.is_file() and not path.is_symlink() and stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -45,8 +45,9 @@ class FakeClient:
     made = []
     failures = []  # errors list_items raises, in order
 
-    def __init__(self, options, tokens=None):
+    def __init__(self, options, tokens=None, warn=None):
         self.options = options
+        self.warn = warn
         self.tokens = tokens or object()
         self.request_count = 0
         self.calls = []
