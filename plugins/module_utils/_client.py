@@ -20,16 +20,24 @@ except ImportError:  # pragma: no cover - the module base reports missing_requir
 
 from ansible.module_utils.common.warnings import warn
 
-from ansible_collections.aep.flow_service.plugins.module_utils._options import header_value_errors, is_loopback
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import (
+    AMBIGUOUS_NOT_FOUND,
+    catalog_code,
+    classify,
+    is_flow_service_body,
+    mark_wrong_url,
+)
+from ansible_collections.aep.flow_service.plugins.module_utils._options import HEADER_SAFE, header_value_errors, is_loopback
 from ansible_collections.aep.flow_service.plugins.module_utils._redact import Redactor
 from ansible_collections.aep.flow_service.plugins.module_utils._token import TokenCache
 
 FLOW_SERVICE_PATH = "/data/foundation/flowservice"
 IMS_TOKEN_PATH = "/ims/token/v3"
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# Answers of a gateway or proxy that gave up waiting: the server behind it may have applied the write anyway.
+UNCONFIRMED_STATUSES = frozenset((502, 503, 504))
 MAX_RETRY_AFTER = 60.0
 PAGE_SIZE = 100
-SANDBOX_NOT_FOUND = ("FLOW-2100-404",)
 MAX_PAGES = 10000
 
 
@@ -45,6 +53,9 @@ class ApiError(Exception):
         self.request_id = request_id
         self.method = method
         self.url = url
+        self.kind = None  # what the answer means beyond its status (see _errors.py), e.g. "wrong_url"
+        self.hint = None  # what to do, when the status alone would suggest the wrong thing
+        self.flow_service_body = False  # the error body is one the Flow Service writes
 
     def to_dict(self):
         """The structured fields a module returns beside its msg."""
@@ -108,7 +119,7 @@ def error_from_response(response, method, url, redact=None):
         or "request failed"
     )
     request_id = report.get("request-id") or response.headers.get("x-request-id")
-    return ApiError(
+    error = ApiError(
         redact(message),
         status=response.status_code,
         code=redact(code) if code else code,
@@ -117,6 +128,8 @@ def error_from_response(response, method, url, redact=None):
         method=method,
         url=url,
     )
+    error.flow_service_body = is_flow_service_body(body)
+    return error
 
 
 def retry_delay(attempt, response=None, backoff=0.5, cap=30.0):
@@ -187,13 +200,35 @@ class FlowServiceClient:
             "scope": self.options["scopes"],
         }
         self.token_requests += 1
-        response = self._send("POST", url, data=form, authorize=False)
+        try:
+            response = self._send("POST", url, data=form, authorize=False)
+        except ApiError as exc:
+            if exc.status == 404:
+                exc.hint = (" Check ims_url (AEP_IMS_URL): it is the host only, such as https://ims-na1.adobelogin.com;"
+                            " the collection adds %s itself." % IMS_TOKEN_PATH)
+            raise
         try:
             body = response.json()
-            return body["access_token"], float(body.get("expires_in", 0))
-        except (ValueError, KeyError, TypeError):
+            token, expires_in = body["access_token"], float(body.get("expires_in", 0))
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise ApiError("the IMS token endpoint answered without an access_token", status=response.status_code,
                            method="POST", url=url)
+        if not isinstance(token, str) or not HEADER_SAFE.match(token):
+            raise ApiError(TOKEN_NOT_A_HEADER % "IMS answered with an access token that", status=response.status_code,
+                           method="POST", url=url)
+        return token, expires_in
+
+    def _bearer_token(self):
+        """The token to send, checked against the header rules: requests would refuse it quoting its value."""
+        token = self.tokens.get()
+        if isinstance(token, str) and HEADER_SAFE.match(token):
+            return token
+        if self.tokens.can_remint:
+            self.tokens.invalidate(token)  # a cached token another process wrote: never sent, replaced
+            token = self.tokens.get()
+            if isinstance(token, str) and HEADER_SAFE.match(token):
+                return token
+        raise ApiError(TOKEN_NOT_A_HEADER % "the access token")
 
     # --- requests -----------------------------------------------------------------------------------------------
 
@@ -206,7 +241,7 @@ class FlowServiceClient:
             request_headers = dict(headers or {})
             token = None
             if authorize:
-                token = self.tokens.get()
+                token = self._bearer_token()
                 request_headers["Authorization"] = "Bearer " + token
             try:
                 self.request_count += 1
@@ -228,6 +263,12 @@ class FlowServiceClient:
                 kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "failed"
                 raise ApiError("the connection %s after %d attempt(s): %s" % (kind, attempt + 1, self._short(exc)),
                                method=method, url=url)
+            except (requests.exceptions.RequestException, ValueError) as exc:
+                # Never the exception's text: a refused header value is quoted in it (a token, an etag).
+                if authorize and method != "GET" and isinstance(exc, ANSWER_UNREADABLE):
+                    self.unconfirmed_writes += 1
+                raise ApiError("the request failed before a usable answer came (%s)" % type(exc).__name__,
+                               method=method, url=url)
             if response.is_redirect or 300 <= response.status_code < 400:
                 # Never followed: requests would re-send a PATCH body (new secrets) or the IMS form (client_secret)
                 # to whatever host the Location names, and report its answer as ours.
@@ -244,6 +285,8 @@ class FlowServiceClient:
                 self.tokens.invalidate(token)
                 reminted = True
                 continue
+            if authorize and method != "GET" and response.status_code in UNCONFIRMED_STATUSES:
+                self.unconfirmed_writes += 1
             if response.status_code in RETRY_STATUSES and attempt < retries:
                 self.sleep(retry_delay(attempt, response))
                 attempt += 1
@@ -269,23 +312,35 @@ class FlowServiceClient:
         send_headers = dict(headers or {})
         if body is not None:
             send_headers["Content-Type"] = "application/json"
-        response = self._send(method, url, params=params, json=body, headers=send_headers)
+        try:
+            response = self._send(method, url, params=params, json=body, headers=send_headers)
+        except ApiError as exc:
+            collection_request = method == "GET" and "/" not in path.strip("/")
+            raise classify(exc, self.options["sandbox"], self.options["platform_url"], collection_request)
         if not response.content:
             return None
         try:
             return response.json()
         except ValueError:
-            raise ApiError("the server answered with a body that is not JSON", status=response.status_code,
-                           request_id=response.headers.get("x-request-id"), method=method, url=url)
+            note = ""
+            if method != "GET":
+                self.unconfirmed_writes += 1  # a 2xx we cannot read (a proxy's page): the write may have landed
+                note = "; the write may have been applied"
+            raise ApiError("the server answered with a body that is not JSON (%s)%s"
+                           % (response.headers.get("Content-Type") or "no content type", note),
+                           status=response.status_code, request_id=response.headers.get("x-request-id"),
+                           method=method, url=url)
 
     def get_item(self, collection, item_id):
         """GET /{collection}/{id} and unwrap the items list; None when it does not exist (404)."""
         try:
             body = self.request("GET", "/%s/%s" % (collection, _quote_id(item_id)))
         except ApiError as exc:
-            if exc.status == 404 and exc.code not in SANDBOX_NOT_FOUND:
-                return None
-            raise  # a sandbox that does not exist is the caller's error, not an absent resource
+            if exc.status != 404 or exc.kind:
+                raise  # a wrong URL or sandbox is the caller's error, not an absent resource
+            if catalog_code(exc.code) == AMBIGUOUS_NOT_FOUND and not self._collection_answers(collection):
+                raise mark_wrong_url(exc, self.options["platform_url"], "the list %s is not found either" % collection)
+            return None
         items = (body or {}).get("items") if isinstance(body, dict) else None
         if isinstance(items, list):
             item = items[0] if items else None
@@ -296,6 +351,16 @@ class FlowServiceClient:
             raise ApiError("the server answered with %s %s instead of %s" % (collection, item.get("id"), item_id),
                            method="GET", url=self.api_url + "/%s/%s" % (collection, _quote_id(item_id)))
         return item
+
+    def _collection_answers(self, collection):
+        """Whether GET /{collection} is served here (one small page): tells a missing resource from a wrong URL."""
+        try:
+            self.request("GET", "/" + collection, params={"limit": 1})
+        except ApiError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
 
     def list_items(self, collection, params=None):
         """GET /{collection} and follow _links.next until the last page; return every item."""
@@ -320,10 +385,22 @@ class FlowServiceClient:
         """PATCH /{collection}/{id} with a JSON Patch guarded by If-Match; return the new etag."""
         body = self.request("PATCH", "/%s/%s" % (collection, _quote_id(item_id)), body=operations,
                             headers={"If-Match": etag})
+        if body is not None and not isinstance(body, dict):
+            self.unconfirmed_writes += 1
+            raise ApiError("the server answered the write with JSON that is not an object; the write may have been "
+                           "applied", method="PATCH", url=self.api_url + "/%s/%s" % (collection, _quote_id(item_id)))
         return (body or {}).get("etag")
 
     def close(self):
         self.session.close()
+
+
+TOKEN_NOT_A_HEADER = ("%s cannot be sent as an HTTP header (it holds a line break, a space or a character outside "
+                      "printable ASCII), so it was not used; if it came from the token cache, delete the cache "
+                      "folder (aep.flow_service under XDG_CACHE_HOME or ~/.cache) and run again")
+# Raised after the request was sent, while its answer was read: a write may have landed.
+ANSWER_UNREADABLE = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) \
+    if requests is not None else ()
 
 
 def next_page_token(body):

@@ -8,7 +8,10 @@
 """Read, compare, write: the one path by which a module changes a Flow Service resource.
 
 One GET, operations only for real differences, one PATCH guarded by If-Match. When someone else wrote
-in between (412), read again and recompute, so that their change is kept and ours still lands.
+in between (412), read again and recompute, so that their change is kept and ours still lands. When the
+resource is busy with an operation in progress (1416/1420/1421), wait it out and do the same. When the
+answer to our write was lost (a gateway's 502/503/504, a dropped connection, a 2xx we cannot read), the
+next read tells whether it landed, and the result says so.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import random
 
 from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import BUSY, busy_state
 from ansible_collections.aep.flow_service.plugins.module_utils._patch import PatchError, apply_patch
 
 # Several writers of one resource (forks, parallel jobs) each see a 412 for every write that lands before
@@ -23,6 +27,12 @@ from ansible_collections.aep.flow_service.plugins.module_utils._patch import Pat
 MAX_CONFLICTS = 10
 CONFLICT_BACKOFF = 0.1  # seconds, doubled after each conflict, capped at CONFLICT_BACKOFF_CAP, full jitter
 CONFLICT_BACKOFF_CAP = 2.0
+# An operation in progress ends by itself, in seconds rather than milliseconds: pauses that grow from
+# BUSY_BACKOFF to BUSY_BACKOFF_CAP, each at least half its nominal length (jittered so that parallel writers
+# do not come back together), until BUSY_WAIT_LIMIT seconds of waiting in all.
+BUSY_BACKOFF = 0.5
+BUSY_BACKOFF_CAP = 8.0
+BUSY_WAIT_LIMIT = 60.0
 
 
 class ConvergeError(Exception):
@@ -48,7 +58,9 @@ def converge(client, collection, item_id, compute, check_mode):
     for API failures and ConvergeError when the resource is missing or keeps changing under us.
     """
     conflicts = 0
-    maybe_written = False
+    busy = Busy()
+    unconfirmed = None  # (resource before our first unconfirmed write, operations of the last one)
+    lost_answer = None  # the error of an unconfirmed write that was not retried: raised unless a read shows it landed
     while True:
         current = client.get_item(collection, item_id)
         if current is None:
@@ -57,7 +69,12 @@ def converge(client, collection, item_id, compute, check_mode):
         operations = compute(current)
         etag = current.get("etag")
         if not operations:
-            return Outcome(current, current, [], maybe_written, etag)
+            if unconfirmed:
+                # Nothing left to do after a write of ours whose answer was lost: it landed, so we changed it.
+                return Outcome(unconfirmed[0], current, unconfirmed[1], True, etag)
+            return Outcome(current, current, [], False, etag)
+        if lost_answer is not None:
+            raise lost_answer  # the read shows our write did not (yet) land: report what happened to it
         try:
             predicted = apply_patch(current, operations)
         except PatchError as exc:
@@ -68,23 +85,57 @@ def converge(client, collection, item_id, compute, check_mode):
         try:
             new_etag = client.patch(collection, item_id, operations, etag)
         except ApiError as exc:
-            if exc.status != 412:
-                raise
-            # Someone changed the resource since our read (or a retried write of ours landed): start over.
-            maybe_written = maybe_written or client.unconfirmed_writes > writes_before
-            conflicts += 1
-            if conflicts >= MAX_CONFLICTS:
-                ours = ("an earlier write of ours got no answer and may have been applied" if maybe_written
-                        else "nothing of ours was written")
-                raise ConvergeError("%s %s changed %d times while we tried to update it (412 Precondition Failed, "
-                                    "request id %s); %s. Run again when the other writer is done."
-                                    % (_label(collection), item_id, conflicts, exc.request_id, ours))
-            client.sleep(random.uniform(0, min(CONFLICT_BACKOFF_CAP, CONFLICT_BACKOFF * 2 ** (conflicts - 1))))
-            continue
+            if client.unconfirmed_writes > writes_before:
+                unconfirmed = ((unconfirmed or (current,))[0], operations)
+            if exc.status == 412:
+                # Someone changed the resource since our read (or a retried write of ours landed): start over.
+                conflicts += 1
+                if conflicts >= MAX_CONFLICTS:
+                    raise ConvergeError("%s %s changed %d times while we tried to update it (412 Precondition "
+                                        "Failed, request id %s); %s. Run again when the other writer is done."
+                                        % (_label(collection), item_id, conflicts, exc.request_id, ours(unconfirmed)))
+                client.sleep(random.uniform(0, min(CONFLICT_BACKOFF_CAP, CONFLICT_BACKOFF * 2 ** (conflicts - 1))))
+                continue
+            if exc.kind == BUSY:
+                if not busy.wait(client.sleep):
+                    raise ConvergeError("%s %s stayed busy: %s was still in progress after %d attempts and %.0f s "
+                                        "of waiting (HTTP %s %s, request id %s: %s); %s. Run again once it has "
+                                        "finished." % (_label(collection), item_id, busy_state(exc, current),
+                                                       busy.tries, busy.waited, exc.status, exc.code or "",
+                                                       exc.request_id, exc.message, ours(unconfirmed)))
+                continue
+            if client.unconfirmed_writes > writes_before:
+                lost_answer = exc  # read once more: the write may have landed all the same
+                continue
+            raise
         if new_etag:
             predicted["etag"] = new_etag
             predicted["version"] = new_etag
-        return Outcome(current, predicted, operations, True, new_etag or etag)
+        return Outcome(unconfirmed[0] if unconfirmed else current, predicted, operations, True, new_etag or etag)
+
+
+class Busy:
+    """The waits for an operation in progress: growing, jittered, bounded by BUSY_WAIT_LIMIT in all."""
+
+    def __init__(self):
+        self.tries = 0
+        self.waited = 0.0
+
+    def wait(self, sleep):
+        """Sleep before the next try; False (without sleeping) once the budget is spent."""
+        self.tries += 1
+        nominal = min(BUSY_BACKOFF_CAP, BUSY_BACKOFF * 2 ** (self.tries - 1))
+        delay = random.uniform(nominal / 2, nominal)
+        if self.waited + delay > BUSY_WAIT_LIMIT:
+            return False
+        self.waited += delay
+        sleep(delay)
+        return True
+
+
+def ours(unconfirmed):
+    return ("an earlier write of ours got no answer and may have been applied" if unconfirmed
+            else "nothing of ours was written")
 
 
 def _label(collection):

@@ -86,10 +86,12 @@ class AepModule(AnsibleModule):
 
 def api_error_message(error, action, note=""):
     """What was being done, the API's answer and its request id, and what to check for common statuses."""
-    return "%s failed: %s%s%s" % (action, error, ERROR_HINTS.get(error.status, ""), note)
+    hint = error.hint if getattr(error, "hint", None) is not None else ERROR_HINTS.get(error.status, "")
+    return "%s failed: %s%s%s" % (action, error, hint, note)
 
 
-UNCONFIRMED_WRITE_NOTE = (" A write got no answer (the connection dropped or timed out), so it may have been applied "
+UNCONFIRMED_WRITE_NOTE = (" A write got no usable answer (a dropped connection, a timeout, a gateway's 502/503/504 or "
+                          "an unreadable reply), so it may have been applied "
                           "anyway: run the task again to see the current state and converge.")
 
 ERROR_HINTS = {

@@ -131,9 +131,12 @@ patch:
     - {op: replace, path: /auth/params, value: {s3AccessKey: AKIAEXAMPLEEXAMPLE23, s3SecretKey: "********"}}
 write_unconfirmed:
   description:
-    - Set when the task failed after a write got no answer (the connection dropped or timed out), so the write
-      may have been applied anyway. Run the task again to see the current state and converge.
-  returned: on failure, when a write got no answer
+    - Set when the task failed after a write got no usable answer (the connection dropped or timed out, a
+      gateway answered 502, 503 or 504, or a success answer could not be read), so the write may have been
+      applied anyway. Run the task again to see the current state and converge.
+    - When the read that follows such a write shows that it landed, the task succeeds instead, with
+      RV(changed=true) and the operations of that write in RV(patch).
+  returned: on failure, when a write got no usable answer
   type: bool
   sample: true
 """

@@ -217,8 +217,10 @@ destinations:
       type: str
     write_unconfirmed:
       description:
-        - True when a write of this destination got no answer (the connection dropped or timed out), so it may
-          have been applied although the destination failed. Run the task again to converge.
+        - True when a write of this destination got no usable answer (the connection dropped or timed out, a
+          gateway answered 502, 503 or 504, or a success answer could not be read), so it may have been applied
+          although the destination failed. Run the task again to converge. When the read that follows shows that
+          the write landed, the destination is changed instead.
       type: bool
     target_connection:
       description: The target connection converged (null when the item did not manage one, or before it was reached).

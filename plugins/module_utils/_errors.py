@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aep.flow_service contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils file is private to the collection: its interface may change without notice.
+
+"""What an error answer of the Flow Service means: a missing resource, a wrong URL, a sandbox, a busy resource.
+
+The rules, from Adobe's sources (shared/reference/flowservice-api.md sections 4.1 and 4.2):
+
+* A resource that does not exist is answered 404 *by the Flow Service*, with its error body: the envelope
+  (``type`` .../errors/FLOW-1439-404 or FLOW-1101-404, ``report``, ``errorMessage``) or, in Adobe's own
+  examples, only ``errorMessage``/``errorDetails``. So a 404 whose body has none of these fields (an HTML page,
+  an empty body, a gateway's ``error_code``) did not come from the Flow Service: ``platform_url`` is wrong.
+* A collection (``GET /flows``) always exists, so a 404 on a list is never "nothing there": the URL is wrong.
+* ``1101-404`` is documented as "Resource with given id does not exist", but it is also what a router answers
+  for a path it does not know (our emulator does). On one resource it is settled by reading the collection
+  (the client does that): a list that answers means the resource is missing, a list that 404s too means the URL.
+* ``2100-404``, ``2101-404`` and ``2103-404`` say the sandbox does not exist (or the credential cannot see it).
+* ``1416``, ``1420`` and ``1421`` (and their messages, "current state X cannot be updated/transitioned") say an
+  operation on the resource is still in progress: a later write can succeed, so the write loop waits them out.
+"""
+
+from __future__ import annotations
+
+import re
+
+SANDBOX_NOT_FOUND = ("2100-404", "2101-404", "2103-404")
+AMBIGUOUS_NOT_FOUND = "1101-404"
+IN_PROGRESS = ("1416-400", "1420-400", "1421-400")
+# The documented texts of the in-progress family, for bodies that carry only errorMessage (no code).
+IN_PROGRESS_TEXT = re.compile(r"current state (?P<state>[\w-]+) cannot be (?:updated|transitioned)"
+                              r"|can only be applied on \w+ with enabled, disabled or initializing state", re.I)
+CATALOG_CODE = re.compile(r"(?:^|\D)(\d{4}-\d{3})$")
+FLOW_SERVICE_BODY_KEYS = ("report", "errorMessage", "errorDetails")
+
+WRONG_URL = "wrong_url"
+SANDBOX = "sandbox_not_found"
+BUSY = "in_progress"
+
+
+def catalog_code(code):
+    """The catalog code ("2100-404") in an error code such as "FLOW-2100-404"; None for other codes."""
+    match = CATALOG_CODE.search(str(code or ""))
+    return match.group(1) if match else None
+
+
+def is_flow_service_body(body):
+    """Whether a decoded error body is one the Flow Service writes (envelope or Adobe's short shape)."""
+    if not isinstance(body, dict):
+        return False
+    error_type = body.get("type")
+    if isinstance(error_type, str) and "/errors/FLOW-" in error_type:
+        return True
+    return any(body.get(key) for key in FLOW_SERVICE_BODY_KEYS)
+
+
+def classify(error, sandbox, platform_url, collection_request):
+    """Set ``error.kind`` (and say what to do in its message) for the answers that mean more than their status.
+
+    ``collection_request`` is true for a list (``GET /flows``), which can never be missing.
+    """
+    code = catalog_code(error.code)
+    if code in SANDBOX_NOT_FOUND:
+        return mark_sandbox(error, sandbox)
+    if code in IN_PROGRESS or (error.status == 400 and IN_PROGRESS_TEXT.search(error.message or "")):
+        error.kind = BUSY
+        return error
+    if error.status == 404 and collection_request:
+        return mark_wrong_url(error, platform_url, "a collection is never missing")
+    if error.status == 404 and not error.flow_service_body:
+        return mark_wrong_url(error, platform_url, "the answer is not a Flow Service error")
+    return error
+
+
+def mark_sandbox(error, sandbox):
+    error.kind = SANDBOX
+    error.message = "sandbox %r was not found: %s" % (sandbox, error.message)
+    error.hint = (" Check the sandbox option (AEP_SANDBOX_NAME): it takes the sandbox's technical name, in lower "
+                  "case (e.g. prod), and the credential must have access to it.")
+    return error
+
+
+def mark_wrong_url(error, platform_url, reason):
+    error.kind = WRONG_URL
+    error.message = ("platform_url %s does not lead to the Flow Service API: 404 Not Found, and %s (the server "
+                     "said: %s)" % (platform_url, reason, error.message))
+    error.hint = (" Check platform_url (AEP_PLATFORM_URL): it is the host only, such as https://platform.adobe.io; "
+                  "the collection adds /data/foundation/flowservice itself.")
+    return error
+
+
+def busy_state(error, current=None):
+    """What was in progress, as far as the answer or the resource tell: "updating", or "an operation"."""
+    match = IN_PROGRESS_TEXT.search(error.message or "")
+    if match and match.group("state"):
+        return match.group("state")
+    state = (current or {}).get("state")
+    if state and state not in ("enabled", "disabled"):
+        return str(state)
+    return "an operation"
