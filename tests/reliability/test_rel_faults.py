@@ -50,6 +50,11 @@ FAULTS = {
                                ["timed out after 3 attempt(s)"]),
 }
 
+# A write slower than the timeout three times lands all the same (the emulator processes each delayed PATCH):
+# the read after the client gave up shows our target params, so the task says changed (issue 12 item 7). A
+# base connection's write cannot be confirmed that way (its secrets read back masked): it still fails cleanly.
+CONFIRMED_BY_READ = {("write target connection", "slower than timeout x3"): "survived"}
+
 MAINS = {"aep_flow_info": aep_flow_info.main, "aep_target_connection": aep_target_connection.main,
          "aep_base_connection": aep_base_connection.main}
 ARGS = {
@@ -133,6 +138,7 @@ def classify(run, module, before, after, words):
 @pytest.mark.parametrize("module, method, path, what, fault", CASES)
 def test_fault_matrix(emulator, run_module, module, method, path, what, fault):
     spec, expected, words = FAULTS[fault]
+    expected = CONFIRMED_BY_READ.get((what, fault), expected)
     before = snapshot(emulator, module)
     emulator.add_fault(method=method, path=path, **spec)
     run = run_module(MAINS[module], dict(ARGS[module], **OPTIONS), scenario="fault %s on %s" % (fault, what),
@@ -178,6 +184,7 @@ def test_batch_fault_touches_only_the_destination_it_hits(emulator, run_module, 
     that landed says so); the two others converge whatever happens; no stored state is a mix.
     """
     spec, expected, words = FAULTS[fault]
+    expected = CONFIRMED_BY_READ.get((what, fault), expected)
     module = "aep_base_connection" if "base" in what else "aep_target_connection"
     before = snapshot(emulator, module)
     emulator.add_fault(method=method, path=path, **spec)
