@@ -1,7 +1,8 @@
 """The Flow Service routes under ``/data/foundation/flowservice`` (after the gateway checks passed).
 
-* ``GET /{collection}`` and ``GET /{collection}/{id}`` for flows, targetConnections, connections, connectionSpecs;
-  a single resource comes in the ``{"items": [...]}`` wrapper, like the real API;
+* ``GET /{collection}`` and ``GET /{collection}/{id}`` for flows, targetConnections, connections, connectionSpecs,
+  and the read-only sourceConnections, flowSpecs and runs; a single resource comes in the ``{"items": [...]}``
+  wrapper, like the real API;
 * ``PATCH /{collection}/{id}`` for flows, targetConnections, connections (JSON Patch, ``If-Match`` required);
 * ``POST /flows/{id}/action?op=enable|disable``.
 
@@ -22,9 +23,10 @@ from . import errors, patch, query, schema
 from .data import flow_inherited_attributes
 from .ims import Client
 from .settings import Settings
-from .store import SPECS, Store, now_ms
+from .store import FLOW_SPECS, SPECS, Store, now_ms
 
-ROUTED = ("flows", "targetConnections", "connections", SPECS)
+ROUTED = ("flows", "targetConnections", "connections", SPECS, "sourceConnections", FLOW_SPECS, "runs")
+NEWEST_FIRST = ("runs",)  # S2 GET /runs: "The most recently created or updated entities are returned first."
 PATCHABLE = {
     "flows": frozenset({"name", "description", "transformations", "scheduleParams", "sourceConnectionIds", "targetConnectionIds", "labels"}),
     "targetConnections": frozenset({"name", "description", "params", "data"}),
@@ -122,9 +124,9 @@ class FlowService:
             return 200, self.action(sandbox, parts[1], raw_query, headers.get("If-Match"), actor)
         if method == "GET":
             return 200, self.get(collection, sandbox, parts[1])
-        if method == "PATCH" and collection != SPECS:
+        if method == "PATCH" and collection in PATCHABLE:
             return 200, self.patch(collection, sandbox, parts[1], body, headers.get("If-Match"), actor)
-        raise errors.method_not_allowed(method, rest, ["GET"] if collection == SPECS else ["GET", "PATCH"])
+        raise errors.method_not_allowed(method, rest, ["GET", "PATCH"] if collection in PATCHABLE else ["GET"])
 
     # ----- reads -----------------------------------------------------------------------------
     def get(self, collection: str, sandbox: str, rid: str) -> dict:
@@ -141,7 +143,7 @@ class FlowService:
         for item in items:
             known.update(item)
         parsed = query.parse(raw_query, known)
-        response, page = query.run(items, parsed, collection)
+        response, page = query.run(items, parsed, collection, newest_first=collection in NEWEST_FIRST)
         if not parsed.count:
             response = {"items": [self.render(collection, item) for item in page], **response}
         return response

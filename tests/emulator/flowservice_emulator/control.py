@@ -20,12 +20,12 @@ from urllib.parse import parse_qsl
 
 from . import errors, patch
 from .api import first_token
-from .store import SPECS
+from .store import FLOW_SPECS, SPECS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .server import Emulator
 
-COLLECTIONS = ("flows", "targetConnections", "connections", SPECS, "sourceConnections")
+COLLECTIONS = ("flows", "targetConnections", "connections", SPECS, "sourceConnections", FLOW_SPECS, "runs")
 
 
 def _not_allowed(method: str, path: str) -> errors.ControlError:

@@ -2,9 +2,10 @@
 
 The file format is documented in ``tests/emulator/README.md``. In short: ``org``, ``clients``,
 ``sandboxes``, global ``connectionSpecs``, and ``resources`` keyed by sandbox name, each holding
-``connections``, ``targetConnections``, ``sourceConnections`` and ``flows`` in their API shape. The loader adds
-what the service computes: audit fields, sandbox and org fields, ``etag``/``version``, a target connection's
-``inheritedAttributes`` and a flow's ``inheritedAttributes`` and ``runs``.
+``connections``, ``targetConnections``, ``sourceConnections``, ``flows`` and ``runs`` in their API shape, global
+``flowSpecs``, and top-level ``runs`` keyed by sandbox (kept apart so that the demo's runs live in their own part
+of the file). The loader adds what the service computes: audit fields, sandbox and org fields, ``etag``/``version``,
+a target or source connection's ``inheritedAttributes`` and a flow's ``inheritedAttributes`` and ``runs``.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import yaml
 from .ims import Client
 
 BUILTIN_DATA = Path(__file__).resolve().parent.parent / "demo_data.yaml"
-SANDBOXED = ("connections", "targetConnections", "sourceConnections", "flows")
+SANDBOXED = ("connections", "targetConnections", "sourceConnections", "flows", "runs")
 BASE_TIME_MS = 1_640_289_901_000  # 2021-12-23T20:05:01Z, the tutorial dataflow's era
 PROFILE_SPEC = {"id": "8a9c3494-9708-43d7-ae3f-cda01e5030e1", "version": "1.0"}
 S3_SPEC = {"id": "4fce964d-3f37-408f-9778-e597338a21ee", "version": "1.0"}
@@ -42,6 +43,7 @@ class Dataset:
     sandboxes: dict[str, dict]
     specs: dict[str, dict]
     resources: dict[str, dict[str, dict[str, dict]]]
+    flow_specs: dict[str, dict]
 
 
 def read_file(path: str | Path) -> dict:
@@ -169,7 +171,7 @@ def _normalise_resource(item: dict, sandbox: str, collection: str, org: str, san
              "createdClient": defaults.get("createdClient", "exc_app"), "updatedClient": defaults.get("updatedClient", "exc_app"),
              "sandboxId": sandbox_info["id"], "sandboxName": sandbox, "imsOrgId": org}
     result = {**audit, **copy.deepcopy(item)}
-    if collection != "sourceConnections":
+    if collection != "runs":  # a run's status is in metrics.statusSummary
         result.setdefault("state", "enabled")
     etag = result.get("etag") or result.get("version") or make_etag(sandbox, collection, item["id"])
     result["version"] = result["etag"] = etag
@@ -189,7 +191,7 @@ def _normalise_sandbox(sandbox: str, raw_resources: dict, org: str, info: dict, 
     def lookup(collection: str, rid: str) -> dict | None:
         return resources[collection].get(rid)
 
-    for target in resources["targetConnections"].values():
+    for target in [*resources["targetConnections"].values(), *resources["sourceConnections"].values()]:
         if "inheritedAttributes" not in target and target.get("baseConnectionId"):
             base = lookup("connections", target["baseConnectionId"])
             spec = (base or target).get("connectionSpec")
@@ -220,7 +222,15 @@ def build_dataset(raw: dict, generate_count: int = 0) -> Dataset:
         if not isinstance(spec, dict) or not spec.get("id"):
             raise DataError(f"each connection spec needs an id: {spec!r}")
         specs[spec["id"]] = {"version": "1.0", **copy.deepcopy(spec)}
+    flow_specs = {}
+    for spec in raw.get("flowSpecs") or []:
+        if not isinstance(spec, dict) or not spec.get("id"):
+            raise DataError(f"each flow spec needs an id: {spec!r}")
+        flow_specs[spec["id"]] = {"version": "1.0", **copy.deepcopy(spec)}
     raw_resources = copy.deepcopy(raw.get("resources") or {})
+    for sandbox, runs in (raw.get("runs") or {}).items():
+        held = raw_resources.setdefault(sandbox, {})
+        held["runs"] = list(held.get("runs") or []) + list(runs or [])
     unknown = set(raw_resources) - set(sandboxes)
     if unknown:
         raise DataError(f"resources given for undeclared sandboxes: {', '.join(sorted(unknown))}")
@@ -232,7 +242,8 @@ def build_dataset(raw: dict, generate_count: int = 0) -> Dataset:
     clock = [0]
     resources = {name: _normalise_sandbox(name, raw_resources.get(name) or {}, org, info, specs, defaults, clock)
                  for name, info in sandboxes.items()}
-    return Dataset(org=org, clients=clients, static_tokens=static_tokens, sandboxes=sandboxes, specs=specs, resources=resources)
+    return Dataset(org=org, clients=clients, static_tokens=static_tokens, sandboxes=sandboxes, specs=specs, resources=resources,
+                   flow_specs=flow_specs)
 
 
 def load(path: str | Path | None = None, generate_count: int = 0) -> Dataset:

@@ -215,12 +215,18 @@ def _sort_key(item: dict, name: str) -> tuple:
     return (2, _text(value).lower())
 
 
-def run(items: list[dict], query: ListQuery, collection: str) -> tuple[dict, list[dict]]:
-    """Filter, sort and page ``items``; return the response skeleton and the page of items."""
+def run(items: list[dict], query: ListQuery, collection: str, newest_first: bool = False) -> tuple[dict, list[dict]]:
+    """Filter, sort and page ``items``; return the response skeleton and the page of items.
+
+    The default order is ``createdAt`` then ``id``, ascending, or with ``newest_first`` the latest ``updatedAt`` first.
+    """
     selected = [item for item in items if all(matches(item, flt) for flt in query.filters)]
     if query.count:
         return {"count": len(selected)}, []
-    selected.sort(key=lambda item: (item.get("createdAt") or 0, item.get("id") or ""))
+    if newest_first:
+        selected.sort(key=lambda item: (item.get("updatedAt") or 0, item.get("id") or ""), reverse=True)
+    else:
+        selected.sort(key=lambda item: (item.get("createdAt") or 0, item.get("id") or ""))
     for name, descending in reversed(query.order):
         selected.sort(key=lambda item, key=name: _sort_key(item, key), reverse=descending)
     page = selected[query.offset:query.offset + query.limit]

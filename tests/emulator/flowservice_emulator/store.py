@@ -16,6 +16,8 @@ from . import errors
 from .data import Dataset
 
 SPECS = "connectionSpecs"
+FLOW_SPECS = "flowSpecs"
+GLOBAL = (SPECS, FLOW_SPECS)  # Adobe's catalog: the same in every sandbox, read-only, no etag
 
 
 def new_etag() -> str:
@@ -36,6 +38,7 @@ class Store:
         self._lock = threading.RLock()
         self._resources: dict[str, dict[str, dict[str, dict]]] = {}
         self._specs: dict[str, dict] = {}
+        self._flow_specs: dict[str, dict] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -43,6 +46,7 @@ class Store:
         with self._lock:
             self._resources = copy.deepcopy(self.dataset.resources)
             self._specs = copy.deepcopy(self.dataset.specs)
+            self._flow_specs = copy.deepcopy(self.dataset.flow_specs)
 
     @property
     def sandboxes(self) -> set[str]:
@@ -52,6 +56,8 @@ class Store:
     def _table(self, collection: str, sandbox: str) -> dict[str, dict]:
         if collection == SPECS:
             return self._specs
+        if collection == FLOW_SPECS:
+            return self._flow_specs
         return self._resources[sandbox][collection]
 
     def get(self, collection: str, sandbox: str, rid: str) -> dict | None:
@@ -88,7 +94,7 @@ class Store:
                 raise errors.version_mismatch(str(if_match), str(current.get("etag")))
             updated = copy.deepcopy(current)
             change(updated)
-            if collection != SPECS and renew:
+            if collection not in GLOBAL and renew:
                 updated["etag"] = updated["version"] = new_etag()
                 updated["updatedAt"] = now_ms()
                 if actor[0]:

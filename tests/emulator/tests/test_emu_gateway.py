@@ -145,10 +145,15 @@ def test_every_response_has_a_request_id(emulator, api):
 
 
 def test_unknown_routes_and_methods(api):
-    flow_error(api.get("/sourceConnections"), "1101", 404)
+    flow_error(api.get("/mappingSets"), "1101", 404)
     flow_error(api.get(f"/flows/{FLOW}/runs"), "1101", 404)
     response = api.session.delete(f"{api.emulator.api_url}/flows/{FLOW}", headers=api.headers(), timeout=10)
     flow_error(response, "0000", 405)
     assert "GET" in response.headers["Allow"]
     flow_error(api.patch("/connectionSpecs/4fce964d-3f37-408f-9778-e597338a21ee", PATCH_BODY, if_match='"x"'), "0000", 405)
     flow_error(api.post("/flows"), "0000", 405)
+    for read_only in ("/sourceConnections/5e45582a-5336-4ea1-9ec9-d0004a9f344a", "/flowSpecs/269ba276-16fc-47db-92b0-c1049a3c131f",
+                      "/runs/226fb2e1-0000-4000-8000-00000000a001"):
+        response = api.patch(read_only, PATCH_BODY, if_match='"x"')
+        flow_error(response, "0000", 405)
+        assert response.headers["Allow"] == "GET"
