@@ -9,6 +9,10 @@ for a PATCH) or ``form`` (the body decoded as a form, ``name=value`` with the va
 ``json`` (``{"message": ...}``) or ``text`` (``text/plain``); ``pad`` puts that many filler characters before the
 quote (a long text body, so that what quotes a secret lies across a client's truncation point).
 
+``applied`` processes the request normally (a write lands), then answers ``status`` with ``headers`` and
+``body`` as ``status`` does, instead of the real answer: a write that landed behind a gateway's 504, or a
+success whose reply the client cannot read. With ``format`` ``html`` the ``body`` string is sent as text/html.
+
 A fault matches a request when its ``method`` is ``*`` or equals the request method (any case) and its
 ``path`` regular expression is found (``re.search``) in the request path (without the query string).
 Faults are tried in the order they were added; the first match fires and its count goes down by one;
@@ -22,14 +26,23 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-KINDS = ("status", "drop", "delay", "redirect", "echo")
+KINDS = ("status", "drop", "delay", "redirect", "echo", "applied")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 QUOTES = ("headers", "body", "form")
 FORMATS = ("json", "text")
+APPLIED_FORMATS = ("json", "html")
 
 
 class TextBody(str):
     """A response body the server sends as text/plain instead of JSON."""
+
+    content_type = "text/plain;charset=utf-8"
+
+
+class HtmlBody(TextBody):
+    """A response body the server sends as text/html (a proxy's or a gateway's page)."""
+
+    content_type = "text/html;charset=utf-8"
 
 
 @dataclass
@@ -55,10 +68,12 @@ class Fault:
     def describe(self) -> dict:
         """The fault as the control API shows it (``count`` is what remains)."""
         shown = {"id": self.fid, "method": self.method, "path": self.path, "kind": self.kind, "count": self.count}
-        if self.kind == "status":
+        if self.kind in ("status", "applied"):
             shown.update(status=self.status, headers=dict(self.headers))
             if self.has_body:
                 shown["body"] = self.body
+        if self.kind == "applied":
+            shown["format"] = self.format
         if self.kind == "delay":
             shown["delay_ms"] = self.delay_ms
         if self.kind == "redirect":
@@ -115,7 +130,7 @@ def build(fid: str, spec: object) -> Fault:
     if kind not in KINDS:
         raise ValueError(f"'kind' must be one of {', '.join(KINDS)}")
     fault = Fault(fid=fid, method=method.upper(), path=path, kind=kind, count=_positive_int(spec, "count", 1, 1), pattern=pattern)
-    if kind == "status":
+    if kind in ("status", "applied"):
         fault.status = _positive_int(spec, "status", None, 100)
         if fault.status > 599:
             raise ValueError("'status' must be an HTTP status between 100 and 599")
@@ -125,6 +140,14 @@ def build(fid: str, spec: object) -> Fault:
         fault.headers = {k: str(v) for k, v in headers.items()}
         fault.has_body = "body" in spec
         fault.body = spec.get("body")
+    if kind == "applied":
+        fault.format = spec.get("format", "json")
+        if fault.format not in APPLIED_FORMATS:
+            raise ValueError(f"'format' of an applied fault must be one of {', '.join(APPLIED_FORMATS)}")
+        if fault.format == "html":
+            if not isinstance(fault.body, str):
+                raise ValueError("'body' of an html answer must be a string")
+            fault.body = HtmlBody(fault.body)
     if kind == "delay":
         fault.delay_ms = _positive_int(spec, "delay_ms", None, 0)
     if kind == "redirect":

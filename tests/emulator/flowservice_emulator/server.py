@@ -200,8 +200,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: object, headers: dict, request_id: str) -> None:
         """Write the whole response (status line, headers, JSON body) in one write."""
-        if isinstance(payload, TextBody):  # an echo fault's text/plain answer
-            data, content_type = payload.encode(), "text/plain;charset=utf-8"
+        if isinstance(payload, TextBody):  # an echo or applied fault's text answer
+            data, content_type = payload.encode(), payload.content_type
         else:
             data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
             content_type = "application/json;charset=utf-8"
@@ -248,11 +248,25 @@ class Handler(BaseHTTPRequestHandler):
                 outcome = (error.status, error.body(request_id), error.headers)
             self._respond(lambda: outcome, request_id, entry)
             return
+        if fault is not None and fault.kind == "applied":
+            self._respond(lambda: self._applied(fault, path, raw_query, body, request_id), request_id, entry)
+            return
         if fault is not None and fault.kind in ("redirect", "echo"):
             answer = fault.answer(self.headers, body)
             self._respond(lambda: answer, request_id, entry)
             return
         self._respond(lambda: emulator.serve_api(self.command, path, raw_query, body, self.headers), request_id, entry)
+
+    def _applied(self, fault, path: str, raw_query: str, body: bytes, request_id: str) -> tuple[int, object, dict]:
+        """Serve the request (its effect stays, success or error), then give the fault's answer instead."""
+        try:
+            self.server.emulator.serve_api(self.command, path, raw_query, body, self.headers)
+        except errors.HttpError:
+            pass  # the request failed on its own: the client still gets the fault's answer, as behind a gateway
+        if fault.has_body:
+            return fault.status, fault.body, dict(fault.headers)
+        error = errors.injected(fault.status, fault.headers)
+        return error.status, error.body(request_id), error.headers
 
     def _respond(self, produce, request_id: str, entry: dict | None = None) -> None:
         try:
