@@ -320,16 +320,20 @@ class FlowServiceClient:
         if not response.content:
             return None
         try:
-            return response.json()
+            decoded = response.json()
+            problem = None if method == "GET" or isinstance(decoded, dict) else "JSON that is not an object"
         except ValueError:
-            note = ""
-            if method != "GET":
-                self.unconfirmed_writes += 1  # a 2xx we cannot read (a proxy's page): the write may have landed
-                note = "; the write may have been applied"
-            raise ApiError("the server answered with a body that is not JSON (%s)%s"
-                           % (response.headers.get("Content-Type") or "no content type", note),
-                           status=response.status_code, request_id=response.headers.get("x-request-id"),
-                           method=method, url=url)
+            decoded, problem = None, "a body that is not JSON (%s)" % (response.headers.get("Content-Type")
+                                                                        or "no content type")
+        if problem is None:
+            return decoded
+        note = ""
+        if method != "GET":
+            # A success we cannot read (a proxy's page) is no proof either way: the write may have landed.
+            self.unconfirmed_writes += 1
+            note = "; the write may have been applied"
+        raise ApiError("the server answered with %s%s" % (problem, note), status=response.status_code,
+                       request_id=response.headers.get("x-request-id"), method=method, url=url)
 
     def get_item(self, collection, item_id):
         """GET /{collection}/{id} and unwrap the items list; None when it does not exist (404)."""
@@ -385,10 +389,6 @@ class FlowServiceClient:
         """PATCH /{collection}/{id} with a JSON Patch guarded by If-Match; return the new etag."""
         body = self.request("PATCH", "/%s/%s" % (collection, _quote_id(item_id)), body=operations,
                             headers={"If-Match": etag})
-        if body is not None and not isinstance(body, dict):
-            self.unconfirmed_writes += 1
-            raise ApiError("the server answered the write with JSON that is not an object; the write may have been "
-                           "applied", method="PATCH", url=self.api_url + "/%s/%s" % (collection, _quote_id(item_id)))
         return (body or {}).get("etag")
 
     def close(self):
