@@ -135,7 +135,9 @@ keyed_groups:
 
 # The play that runs against these hosts, forks in parallel, one token for the whole job with
 # AEP_TOKEN_CACHE=1 (the plugin mints it, every task reuses it). The inventory already knows each flow's
-# target connection, so id saves the read of the flow that flow_id would cost.
+# target connections, so id saves the read of the flow that flow_id would cost. Loop over
+# aep_target_connection_ids: aep_target_connection_id is null on a dataflow with several target connections
+# (the modules refuse the "None" it renders as, before any request).
 # - name: Move every S3 export of the inventory to a new path
 #   hosts: aep_destination_amazon_s3
 #   gather_facts: false
@@ -143,11 +145,12 @@ keyed_groups:
 #     group/aep.flow_service.aep:
 #       sandbox: "{{ aep_sandbox }}"
 #   tasks:
-#     - name: Set the export path
+#     - name: Set the export path of each target connection of the dataflow
 #       aep.flow_service.aep_target_connection:
-#         id: "{{ aep_target_connection_id }}"   # or flow_id: "{{ aep_flow_id }}"
+#         id: "{{ item }}"
 #         params:
 #           path: exports/2027
+#       loop: "{{ aep_target_connection_ids }}"
 """
 
 import re

@@ -80,39 +80,70 @@ def mask_connection(connection, secrets):
     return masked
 
 
-def read_flow(client, flow_id):
-    """The dataflow ``flow_id``; ConvergeError when the sandbox has none by that id."""
+# The options that take a target or a base connection id, in the words of the single modules; the batch module
+# and the role pass their own (target_connection_id, base_connection_id).
+MODULE_ID_OPTIONS = {"target": "id", "base": "id"}
+TARGET_MODULE_IDS = {"target": "id", "base": "the id of aep.flow_service.aep_base_connection"}
+BASE_MODULE_IDS = {"target": "the id of aep.flow_service.aep_target_connection", "base": "id"}
+OTHER_KINDS = (("targetConnections", "target", "a target connection"), ("connections", "base", "a base connection"))
+
+
+def read_flow(client, flow_id, id_options=None):
+    """The dataflow ``flow_id``; ConvergeError when the sandbox has none by that id.
+
+    On that failure only, the id is looked up as a target and a base connection, the usual mix-up, so that
+    the message says what the id is and which option takes it (``id_options``: as MODULE_ID_OPTIONS).
+    """
     flow = client.get_item("flows", flow_id)
     if flow is None:
-        raise ConvergeError("dataflow %s was not found in sandbox %s" % (flow_id, client.options["sandbox"]))
+        sandbox = client.options["sandbox"]
+        for collection, kind, what in OTHER_KINDS:
+            if client.get_item(collection, flow_id) is not None:
+                option = (id_options or MODULE_ID_OPTIONS).get(kind, "id")
+                raise ConvergeError("%s is %s, not a dataflow: use %s (in sandbox %s)"
+                                    % (flow_id, what, option, sandbox))
+        raise ConvergeError("dataflow %s was not found in sandbox %s" % (flow_id, sandbox))
     return flow
 
 
-def resolve_target_id(client, flow_id, target_id=None, flow=None):
+def _named(client, collection, ids):
+    """``id (name)`` for each id, for a message that asks the caller to pick one (a read per id)."""
+    shown = []
+    for item_id in ids:
+        item = client.get_item(collection, item_id) or {}
+        shown.append("%s (%s)" % (item_id, item["name"]) if item.get("name") else item_id)
+    return ", ".join(shown) or "none"
+
+
+def resolve_target_id(client, flow_id, target_id=None, flow=None, id_options=None):
     """The target connection of a flow; ``target_id`` picks one when the flow has several.
 
-    ``flow`` is the dataflow when it has been read already; otherwise it is read.
+    ``flow`` is the dataflow when it has been read already; otherwise it is read. ``id_options`` names the
+    caller's options, as for read_flow.
     """
-    flow = flow or read_flow(client, flow_id)
+    option = (id_options or MODULE_ID_OPTIONS)["target"]
+    flow = flow or read_flow(client, flow_id, id_options)
     ids = list(flow.get("targetConnectionIds") or [])
     if target_id:
         if target_id not in ids:
             raise ConvergeError("target connection %s does not belong to dataflow %s (its target connections: %s)"
-                                % (target_id, flow_id, ", ".join(ids) or "none"))
+                                % (target_id, flow_id, _named(client, "targetConnections", ids)))
         return target_id
     if len(ids) != 1:
-        raise ConvergeError("dataflow %s has %d target connections (%s); set id to pick one"
-                            % (flow_id, len(ids), ", ".join(ids) or "none"))
+        raise ConvergeError("dataflow %s has %d target connections: %s; set %s to pick one"
+                            % (flow_id, len(ids), _named(client, "targetConnections", ids), option))
     return ids[0]
 
 
-def resolve_base_id(client, flow_id, flow=None):
-    """The base connection behind a flow's target connection (``flow`` as for resolve_target_id)."""
-    flow = flow or read_flow(client, flow_id)
+def resolve_base_id(client, flow_id, flow=None, id_options=None):
+    """The base connection behind a flow's target connection (``flow`` and ``id_options`` as above)."""
+    option = (id_options or MODULE_ID_OPTIONS)["base"]
+    flow = flow or read_flow(client, flow_id, id_options)
     ids = base_connection_ids(flow)
     if len(ids) != 1:
-        raise ConvergeError("dataflow %s has %d base connections behind its target connections (%s); "
-                            "address the base connection by id" % (flow_id, len(ids), ", ".join(ids) or "none"))
+        raise ConvergeError("dataflow %s has %d base connections behind its target connections: %s; give the "
+                            "base connection with %s" % (flow_id, len(ids), _named(client, "connections", ids),
+                                                         option))
     return ids[0]
 
 

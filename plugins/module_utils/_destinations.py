@@ -36,6 +36,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     target_view,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
+from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._module import (
     UNCONFIRMED_WRITE_NOTE,
     AepModule,
@@ -46,6 +47,9 @@ from ansible_collections.aep.flow_service.plugins.module_utils._options import h
 MAX_WORKERS = 32
 
 TARGET_KEYS = ("params", "name", "description")
+ID_KEYS = ("flow_id", "target_connection_id", "base_connection_id")
+# The item keys that take each kind of id, for the messages of _connections (which speak of "id" otherwise).
+ID_OPTIONS = {"target": "target_connection_id", "base": "base_connection_id"}
 BASE_KEYS = ("auth_params", "base_name", "base_description")
 
 # The keys of one destination, as the module and the role take them.
@@ -124,7 +128,8 @@ def input_problems(items):
     problems = []
     for number, item in enumerate(items, 1):
         where = "destination %d (%s)" % (number, label_of(item))
-        for key in ("label", "flow_id", "target_connection_id", "base_connection_id", "sandbox", "name", "base_name"):
+        problems.extend("%s: %s" % (where, problem) for problem in id_problems({key: item.get(key) for key in ID_KEYS}))
+        for key in ("label", "sandbox", "name", "base_name"):
             if item.get(key) is not None and not item[key].strip():
                 problems.append("%s: %s must not be empty" % (where, key))
         problems.extend("%s: %s" % (where, error) for error in header_value_errors({"sandbox": item.get("sandbox")}))
@@ -199,10 +204,17 @@ class Batch:
         entries = [entry for entry, diffs in done]
         return entries, [diff for entry, diffs in done for diff in diffs]
 
+    @staticmethod
+    def read_flow(client, item, entry):
+        """The item's dataflow; an item without a label is then named by the dataflow's name, not its id."""
+        flow = read_flow(client, item["flow_id"], ID_OPTIONS)
+        if not item.get("label") and flow.get("name"):
+            entry["label"] = flow["name"]
+        return flow
+
     def one(self, item):
-        label = label_of(item)
         sandbox = item.get("sandbox") or self.options["sandbox"]
-        entry = {"label": label, "flow_id": item.get("flow_id"), "sandbox": sandbox, "status": "ok",
+        entry = {"label": label_of(item), "flow_id": item.get("flow_id"), "sandbox": sandbox, "status": "ok",
                  "failed_step": None, "error": None, "write_unconfirmed": False,
                  "target_connection": None, "base_connection": None}
         diffs = []
@@ -215,19 +227,19 @@ class Batch:
             if manages(item, TARGET_KEYS):
                 target_id = item.get("target_connection_id")
                 if item.get("flow_id"):
-                    flow = read_flow(client, item["flow_id"])
-                    target_id = resolve_target_id(client, item["flow_id"], target_id, flow)
+                    flow = self.read_flow(client, item, entry)
+                    target_id = resolve_target_id(client, item["flow_id"], target_id, flow, ID_OPTIONS)
                 action = "Updating target connection %s" % target_id
-                entry["target_connection"] = self.target(client, sandbox, target_id, item, label, diffs)
+                entry["target_connection"] = self.target(client, sandbox, target_id, item, entry["label"], diffs)
             step = "base"
             if manages(item, BASE_KEYS):
                 base_id = item.get("base_connection_id")
                 if not base_id:
                     action = "Reading dataflow %s" % item["flow_id"]
-                    flow = flow or read_flow(client, item["flow_id"])
-                    base_id = resolve_base_id(client, item["flow_id"], flow)
+                    flow = flow or self.read_flow(client, item, entry)
+                    base_id = resolve_base_id(client, item["flow_id"], flow, ID_OPTIONS)
                 action = "Updating base connection %s" % base_id
-                entry["base_connection"] = self.base(client, sandbox, base_id, item, label, diffs)
+                entry["base_connection"] = self.base(client, sandbox, base_id, item, entry["label"], diffs)
         except (ApiError, ConvergeError) as exc:
             unconfirmed = client is not None and client.unconfirmed_writes > writes_before
             note = UNCONFIRMED_WRITE_NOTE if unconfirmed else ""

@@ -142,6 +142,7 @@ write_unconfirmed:
 """
 
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
+    BASE_MODULE_IDS,
     UPDATE_SECRETS_CHOICES,
     SpecReader,
     base_operations,
@@ -151,6 +152,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     mask_operations,
     resolve_base_id,
 )
+from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, converge_and_exit
 
 
@@ -169,15 +171,17 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    for key in ("id", "flow_id", "name"):
-        if p[key] is not None and not p[key].strip():
-            module.fail_json(msg="%s must not be empty" % key)
+    problems = id_problems({"id": p["id"], "flow_id": p["flow_id"]})
+    if p["name"] is not None and not p["name"].strip():
+        problems.append("name must not be empty")
+    if problems:
+        module.fail_json(msg="; ".join(problems))
     if p["auth_params"] is not None and not p["auth_params"]:
         module.fail_json(msg="auth_params must not be empty; leave it out to manage only name and description")
 
     base_id = p["id"]
     if p["flow_id"]:
-        base_id = module.resolve(p["flow_id"], resolve_base_id)
+        base_id = module.resolve(p["flow_id"], resolve_base_id, None, BASE_MODULE_IDS)
     specs = SpecReader(module.client)
     secrets = set()
 

@@ -53,8 +53,10 @@ options:
       label:
         description:
           - A short name of the destination, used in RV(destinations), in the diff headers and in messages.
-          - Defaults to the first of O(destinations[].flow_id), O(destinations[].target_connection_id) and
-            O(destinations[].base_connection_id) that is set.
+          - Defaults to the name of the dataflow O(destinations[].flow_id) once it is read, otherwise to the
+            first of O(destinations[].flow_id), O(destinations[].target_connection_id) and
+            O(destinations[].base_connection_id) that is set (problems found before any request name the item
+            by that id).
         type: str
       flow_id:
         description:
@@ -195,7 +197,7 @@ destinations:
   elements: dict
   contains:
     label:
-      description: The item's label (or the first id it gives).
+      description: The item's label, else its dataflow's name, else the first id it gives.
       type: str
       sample: S3 winter
     flow_id:

@@ -246,6 +246,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     mask_connection,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._location import (
     flow_targets,
     location_params,
@@ -343,8 +344,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    if params["id"] is not None and not params["id"].strip():
-        module.fail_json(msg="id must not be empty")
+    problems = id_problems({"id": params["id"]})
+    if problems:
+        module.fail_json(msg="; ".join(problems))
     client = module.client
     action = "Reading dataflows"
     try:

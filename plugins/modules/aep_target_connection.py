@@ -148,11 +148,13 @@ write_unconfirmed:
 """
 
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
+    TARGET_MODULE_IDS,
     SpecReader,
     resolve_target_id,
     target_operations,
     target_view,
 )
+from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, converge_and_exit
 
 
@@ -175,9 +177,9 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    for key in ("id", "flow_id"):
-        if p[key] is not None and not p[key].strip():
-            module.fail_json(msg="%s must not be empty" % key)
+    problems = id_problems({"id": p["id"], "flow_id": p["flow_id"]})
+    if problems:
+        module.fail_json(msg="; ".join(problems))
     if p["purge_params"] and p["params"] is None:
         module.fail_json(msg="purge_params needs params: without it every parameter would be removed")
     if p["name"] is not None and not p["name"].strip():
@@ -185,7 +187,7 @@ def main():
 
     target_id = p["id"]
     if p["flow_id"]:
-        target_id = module.resolve(p["flow_id"], resolve_target_id, p["id"])
+        target_id = module.resolve(p["flow_id"], resolve_target_id, p["id"], None, TARGET_MODULE_IDS)
     specs = SpecReader(module.client)
 
     def compute(current):

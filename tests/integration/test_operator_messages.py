@@ -4,10 +4,10 @@ asserting on the exit code, the lines printed and the writes in the emulator's r
 
 from __future__ import annotations
 
-import re
+import pytest
 
 from playhelpers import writes
-from test_roles_and_playbooks import FLOW, PINTEREST_TARGET, TARGET, assert_no_secret, patches
+from test_roles_and_playbooks import BASE, FLOW, PINTEREST_TARGET, TARGET, assert_no_secret, patches
 
 TWO_TARGETS_FLOW = "00000005-0000-4000-8000-000000000001"
 TWO_TARGETS = ["00000005-0000-4000-8000-000000000002", "00000005-0000-4000-8000-000000000005"]
@@ -66,3 +66,92 @@ def test_role_validation_names_the_item_and_the_key_without_dumping_the_spec(emu
     assert "destination 3 (%s): argument 'purge_params' is of type str" % FLOW in fatal
     assert fatal.count("unknown key parms") == 1
     assert_no_secret(run)
+
+
+# -------------------------------------------- 2. in the caller's words; 8. the label is the dataflow's name
+
+def test_role_asks_for_target_connection_id_listing_the_candidates_with_their_names(emulator, play):
+    run = play("role_converge.yml", extra_vars={"destinations": [
+        {"flow_id": TWO_TARGETS_FLOW, "params": {"path": "x"}}, {"flow_id": FLOW, "params": {"path": "y"}}]})
+    assert run.rc == 2
+    lines = run.task("Report what changed, per destination")["result"]["msg"]
+    assert lines[0] == (
+        "ACME two-target export: FAILED - target connection: dataflow %s has 2 target connections: "
+        "%s (Amazon S3 target A (two targets)), %s (Amazon S3 target B (two targets)); set target_connection_id "
+        "to pick one" % (TWO_TARGETS_FLOW, TWO_TARGETS[0], TWO_TARGETS[1]))
+    # An item without a label is named by its dataflow's name, in the report and the last task.
+    assert lines[1].startswith("2021 winter campaign: CHANGED - target connection %s: " % TARGET), lines
+    assert "destinations failed: ACME two-target export (see the report above)" in fatal_lines(run)[0]
+    assert [r["path"].rsplit("/", 1)[1] for r in patches(emulator)] == [TARGET]
+
+
+def test_single_module_asks_for_id_listing_the_candidates(emulator, play):
+    run = play("target_connection.yml", extra_vars={"module_args": {"flow_id": TWO_TARGETS_FLOW,
+                                                                     "params": {"path": "x"}}})
+    assert run.rc == 2
+    assert ("has 2 target connections: %s (Amazon S3 target A (two targets)), %s (Amazon S3 target B (two "
+            "targets)); set id to pick one" % tuple(TWO_TARGETS)) in fatal_lines(run)[0]
+    assert writes(emulator) == []
+
+
+# ------------------------------------------------------------------- 3. refuse non-ids before any request
+
+@pytest.mark.parametrize("playbook, module_args, words", [
+    pytest.param("target_connection.yml", {"id": "None", "params": {"path": "x"}},
+                 "id is 'None', which is not an id but an empty, null or undefined variable", id="target-None"),
+    pytest.param("target_connection.yml", {"flow_id": "null", "params": {"path": "x"}},
+                 "flow_id is 'null', which is not an id", id="target-flow-null"),
+    pytest.param("base_connection.yml", {"id": " ", "name": "x"}, "id must not be empty", id="base-blank"),
+    pytest.param("base_connection.yml", {"flow_id": FLOW + "\n", "name": "x"}, "holds spaces or line breaks",
+                 id="base-newline"),
+    pytest.param("flow_info.yml", {"id": "None"}, "id is 'None', which is not an id", id="flow-info-None"),
+])
+def test_modules_refuse_non_ids_before_any_request(emulator, play, playbook, module_args, words):
+    run = play(playbook, extra_vars={"module_args": module_args})
+    assert run.rc == 2
+    assert words in fatal_lines(run)[0], run.output
+    assert emulator.requests() == []  # not even a token
+
+
+def test_role_refuses_non_id_items_before_any_request(emulator, play):
+    run = play("role_converge.yml", extra_vars={"destinations": [
+        {"label": "hostvar", "target_connection_id": "None", "params": {"path": "x"}},
+        {"label": "blank", "flow_id": "  ", "params": {"path": "x"}},
+        {"label": "fine", "flow_id": FLOW, "params": {"path": "x"}}]})
+    assert run.rc == 2
+    (fatal,) = fatal_lines(run)
+    assert "destination 1 (hostvar): target_connection_id is 'None', which is not an id" in fatal
+    assert "destination 2 (blank): flow_id must not be empty" in fatal
+    assert emulator.requests() == []
+
+
+# ---------------------------------------------------------------------- 4. a wrong kind of id says what it is
+
+@pytest.mark.parametrize("playbook, rid, words", [
+    pytest.param("target_connection.yml", TARGET, "%s is a target connection, not a dataflow: use id (in sandbox "
+                 "prod)" % TARGET, id="target-id-as-flow_id"),
+    pytest.param("target_connection.yml", BASE, "%s is a base connection, not a dataflow: use the id of "
+                 "aep.flow_service.aep_base_connection" % BASE, id="base-id-to-target-module"),
+    pytest.param("base_connection.yml", BASE, "%s is a base connection, not a dataflow: use id" % BASE,
+                 id="base-id-as-flow_id"),
+])
+def test_single_modules_say_what_a_wrong_kind_of_id_is(emulator, play, playbook, rid, words):
+    args = {"flow_id": rid, "params": {"path": "x"}} if playbook.startswith("target") else {"flow_id": rid,
+                                                                                             "name": "x"}
+    run = play(playbook, extra_vars={"module_args": args})
+    assert run.rc == 2
+    assert words in fatal_lines(run)[0], run.output
+    assert writes(emulator) == []
+
+
+def test_role_says_what_a_wrong_kind_of_id_is_in_its_own_words(emulator, play):
+    run = play("role_converge.yml", extra_vars={"destinations": [
+        {"label": "target as flow", "flow_id": TARGET, "params": {"path": "x"}},
+        {"label": "base as flow", "flow_id": BASE, "base_name": "x"},
+        {"label": "nothing", "flow_id": "00000000-0000-4000-8000-00000000dead", "params": {"path": "x"}}]})
+    assert run.rc == 2
+    lines = run.task("Report what changed, per destination")["result"]["msg"]
+    assert "%s is a target connection, not a dataflow: use target_connection_id (in sandbox prod)" % TARGET in lines[0]
+    assert "%s is a base connection, not a dataflow: use base_connection_id (in sandbox prod)" % BASE in lines[1]
+    assert "dataflow 00000000-0000-4000-8000-00000000dead was not found in sandbox prod" in lines[2]
+    assert writes(emulator) == []
