@@ -101,6 +101,19 @@ ERROR_HINTS = {
 }
 
 
+def fail_from_write_error(module, exc, action, **extra):
+    """Fail for an ApiError or ConvergeError raised while ``action`` was being done, flagging unconfirmed writes."""
+    from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
+
+    if module.client.unconfirmed_writes:
+        extra["write_unconfirmed"] = True
+    if isinstance(exc, ApiError):
+        # Never report a clean "nothing happened" when a write of ours may have landed.
+        note = UNCONFIRMED_WRITE_NOTE if module.client.unconfirmed_writes else ""
+        module.fail_from_api_error(exc, action, note=note, **extra)
+    module.fail_json(msg="%s failed: %s" % (action, exc), **extra)
+
+
 def converge_and_exit(module, collection, item_id, compute, view, result_key, show_operations=lambda ops: ops):
     """Run the read-compare-write loop for one resource and exit with the module's standard result.
 
@@ -113,14 +126,8 @@ def converge_and_exit(module, collection, item_id, compute, view, result_key, sh
     action = "Updating %s %s" % (result_key.replace("_", " "), item_id)
     try:
         outcome = converge(module.client, collection, item_id, compute, module.check_mode)
-    except ApiError as exc:
-        if module.client.unconfirmed_writes:
-            # Never report a clean "nothing happened" when a write of ours may have landed.
-            module.fail_from_api_error(exc, action, note=UNCONFIRMED_WRITE_NOTE, write_unconfirmed=True)
-        module.fail_from_api_error(exc, action)
-    except ConvergeError as exc:
-        extra = {"write_unconfirmed": True} if module.client.unconfirmed_writes else {}
-        module.fail_json(msg="%s failed: %s" % (action, exc), **extra)
+    except (ApiError, ConvergeError) as exc:
+        fail_from_write_error(module, exc, action)
     result = {
         "changed": outcome.changed,
         result_key: view(outcome.after, None, full=True),
