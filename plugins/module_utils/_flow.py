@@ -23,6 +23,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._flow_rules impor
     selector_problems,
     transform_params,
 )
+from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._patch import same, set_field_ops
 
 # The pieces of the kind, together: collection, label, where its lists live.
@@ -60,8 +61,8 @@ def input_errors(want):
     seen = set()
     for number, audience in enumerate(clean_audiences(want.get("audiences")), 1):
         audience_id = audience.get("id")
-        if not isinstance(audience_id, str) or not audience_id.strip():
-            problems.append("audience %d: id must not be empty" % number)
+        if not isinstance(audience_id, str) or id_problems({"id": audience_id}):
+            problems.extend("audience %d: %s" % (number, p) for p in id_problems({"id": audience_id or ""}))
             continue
         if audience_id in seen:
             problems.append("audience %s: listed twice" % audience_id)

@@ -247,13 +247,14 @@ write_unconfirmed:
 """
 
 from ansible_collections.aep.flow_service.plugins.module_utils._flow import FLOW_OPTIONS, input_errors
+from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, fail_from_write_error
 
 
 def main():
     module = AepModule(argument_spec=dict(FLOW_OPTIONS, id=dict(type="str", required=True)), supports_check_mode=True)
     p = module.params
-    problems = input_errors(p) + (["id must not be empty"] if not p["id"].strip() else [])
+    problems = id_problems({"id": p["id"]}) + input_errors(p)
     if problems:
         module.fail_json(msg="Invalid options: %s; nothing was sent." % "; ".join(problems))
 

@@ -118,7 +118,7 @@ def test_duplicate_and_empty_inputs_refused():
     problems = input_errors({"audiences": [{"id": "a"}, {"id": "a"}, {"id": " "}], "purge_profile_attributes": True,
                              "wait_timeout": 0})
     assert "audience a: listed twice" in problems
-    assert "audience 3: id must not be empty" in problems
+    assert "audience 3: id must not be empty" in problems, problems
     assert any(p.startswith("purge_profile_attributes needs profile_attributes") for p in problems)
     assert "wait_timeout must be a positive number of seconds" in problems
 
