@@ -84,7 +84,7 @@ def test_missing_data_file(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["--host", "0.0.0.0"], ["--host", "example.com"], ["--secrets", "shown"], ["--port", "-1"],
-                                  ["--latency-ms", "x"]])
+                                  ["--latency-ms", "x"], ["--error-shape", "tiny"], ["--sandbox-error", "2102"], ["--settle-ms", "-5"]])
 def test_bad_options(args):
     process = launch(*args)
     err = process.communicate(timeout=20)[1]
