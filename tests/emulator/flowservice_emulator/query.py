@@ -72,7 +72,7 @@ def decode_token(token: str) -> tuple[int, list[tuple[str, str]]]:
         offset, carried = document["o"], [(str(name), str(value)) for name, value in document.get("q", [])]
     except (binascii.Error, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise errors.invalid_query_value("continuationToken", token) from exc
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0 or any(name not in CARRIED for name, _ in carried):
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0 or any(name not in CARRIED for name, _value in carried):
         raise errors.invalid_query_value("continuationToken", token)
     return offset, carried
 

@@ -63,7 +63,7 @@ def test_pagination_over_more_than_250_flows(big):
             break
         href = following["href"]
         assert href.startswith("/flows?continuationToken=")
-        assert [name for name, _ in parse_qsl(urlsplit(href).query)] == ["continuationToken"]  # the token only
+        assert [name for name, _value in parse_qsl(urlsplit(href).query)] == ["continuationToken"]  # the token only
         response = follow(big, href)
     assert len(seen) == len(set(seen)) == DESTINATION_FLOWS
     assert seen == sorted(seen, key=str.lower, reverse=True)
