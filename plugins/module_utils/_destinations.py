@@ -186,10 +186,14 @@ class ResourceLocks:
 class Batch:
     """Converges a list of destinations: each its target connection, then its base connection."""
 
-    def __init__(self, options, tokens, check_mode):
-        """``options``: the module's params; its ``purge_params`` and ``update_secrets`` are the items' defaults."""
+    def __init__(self, options, tokens, check_mode, stop=None):
+        """``options``: the module's params; its ``purge_params`` and ``update_secrets`` are the items' defaults.
+
+        ``stop`` (a _stop.StopFlag): once set, items not yet started are reported as not started.
+        """
         self.options = options
         self.check_mode = check_mode
+        self.stop = stop
         self.clients = Clients(options, tokens)
         self.specs = SpecReader(None)
         self.resources = ResourceLocks()
@@ -218,6 +222,11 @@ class Batch:
                  "failed_step": None, "error": None, "write_unconfirmed": False,
                  "target_connection": None, "base_connection": None}
         diffs = []
+        if self.stop is not None and self.stop.stopped:
+            entry.update(status="failed", failed_step="target" if manages(item, TARGET_KEYS) else "base",
+                         error="not started: the run was stopped (%s)" % self.stop.reason)
+            entry["summary"] = summary(entry, self.check_mode)
+            return entry, diffs
         client = None
         writes_before = 0
         step, action, flow = "target", "Reading dataflow %s" % item.get("flow_id"), None

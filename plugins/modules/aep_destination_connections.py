@@ -262,6 +262,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._destinations imp
     BatchModule,
     input_problems,
 )
+from ansible_collections.aep.flow_service.plugins.module_utils._stop import StopFlag
 
 
 def main():
@@ -289,14 +290,22 @@ def main():
         tokens.get()  # one token for every thread, minted (or read from the token cache) before they start
     except ApiError as exc:
         module.fail_from_api_error(exc, "Getting an access token")
-    batch = Batch(p, tokens, module.check_mode)
-    entries, diffs = batch.run(p["destinations"], p["workers"])
+    stop = StopFlag().install()  # SIGTERM/SIGHUP or ansible-playbook gone: start no new destination
+    try:
+        batch = Batch(p, tokens, module.check_mode, stop)
+        entries, diffs = batch.run(p["destinations"], p["workers"])
+    finally:
+        stop.restore()
     module.client.close()
 
     result = {"changed": any(entry["status"] == "changed" for entry in entries), "destinations": entries}
     if module._diff:
         result["diff"] = diffs
     failed = [entry for entry in entries if entry["status"] == "failed"]
+    if stop.stopped:
+        not_started = sum(1 for entry in entries if (entry["error"] or "").startswith("not started:"))
+        module.fail_json(msg="Stopped: %s; %d of %d destinations were not started (the others ran to the end, see "
+                             "destinations)." % (stop.reason, not_started, len(entries)), **result)
     if failed:
         module.fail_json(msg="%d of %d destinations failed: %s" % (len(failed), len(entries),
                                                                    " | ".join(entry["summary"] for entry in failed)),

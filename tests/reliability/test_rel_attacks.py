@@ -256,3 +256,108 @@ def test_a_symlink_planted_at_the_temporary_name_reads_no_token(emulator, run_mo
     assert not cache_run(run_module, "symlink at the temporary file's name").failed
     assert stolen.read_text(encoding="utf-8") == "", "the token was written through the planted symlink"
     assert path.is_file() and not path.is_symlink() and stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# --------------------------------------------------------------------------------------------- 6. a killed run
+
+KILL_ITEMS = 60
+
+
+def generated_flow(number):
+    return "6e000000-0000-4000-8000-%08d0001" % number
+
+
+def descends_from(pid, root):
+    while pid > 1:
+        if pid == root:
+            return True
+        try:
+            pid = int((Path("/proc/%d/stat" % pid)).read_text(encoding="ascii").rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+    return False
+
+
+def module_pids(root, name="AnsiballZ_aep_destination_connections"):
+    """The module processes under process ``root`` (other runs may share the machine)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if descends_from(int(entry.name), root) and any(name.encode() in arg for arg in argv) and not argv[0].endswith(b"sh"):
+            found.append(int(entry.name))
+    return found
+
+
+def patches(emu):
+    return len([r for r in emu.requests(method="PATCH") if "/targetConnections/" in r["path"]])
+
+
+def wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    return condition()
+
+
+def settled_patches(emu, quiet=3.0, limit=60.0):
+    """The PATCH count once it has not moved for ``quiet`` seconds (or after ``limit`` seconds)."""
+    deadline = time.monotonic() + limit
+    last, since = patches(emu), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.2)
+        now = patches(emu)
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
+
+
+@pytest.mark.parametrize("kill", ["SIGKILL to ansible-playbook", "SIGTERM to ansible-playbook",
+                                  "SIGTERM to the module", "SIGHUP to the module"])
+def test_a_killed_run_stops_starting_destinations(own_emulator, tmp_path, scanner, kill):
+    from playhelpers import playbook_env  # pylint: disable=import-outside-toplevel
+    import signal  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import sys  # pylint: disable=import-outside-toplevel
+
+    emu = own_emulator("--generate", str(KILL_ITEMS), "--latency-ms", "100")
+    items = [{"flow_id": generated_flow(n), "params": {"path": "killed/%04d" % n}} for n in range(1, KILL_ITEMS + 1)]
+    playbook = relkit.ROOT / "tests" / "integration" / "playbooks" / "destination_connections.yml"
+    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook),
+           "-e", json.dumps({"module_args": {"destinations": items, "workers": 2}})]
+    proc = subprocess.Popen(cmd, env=playbook_env(emu, tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)  # its own process group: the cleanup below ends it all
+    started = []
+    try:
+        assert wait_for(lambda: patches(emu) >= 4, 60), "the run did not start writing"
+        started.extend(module_pids(proc.pid))
+        number = getattr(signal, kill.split()[0])
+        if kill.endswith("ansible-playbook"):
+            os.kill(proc.pid, number)
+        else:
+            assert len(started) == 1, started
+            os.kill(started[0], number)
+        at_kill = patches(emu)
+        final = settled_patches(emu)
+    finally:
+        for pid in started:  # a module that outlived its play (the defect this test is about) ends here
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        output = proc.communicate(timeout=30)[0].decode("utf-8", "replace")
+    relkit.record("kill", scenario=kill, items=KILL_ITEMS, at_kill=at_kill, final=final)
+    relkit.check_no_secrets(scanner, [("output", output)], "ansible-playbook", "killed run: " + kill, ["failed"])
+    # two workers: at most the two destinations under way finish after the signal (plus one seen late)
+    assert final <= at_kill + 3, "%d PATCHes when killed, %d after: the run went on writing" % (at_kill, final)
