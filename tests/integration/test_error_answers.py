@@ -130,3 +130,21 @@ def test_a_write_refused_while_an_operation_is_in_progress_is_retried_and_lands_
     assert patch_statuses(emulator, TARGET) == [400, 400, 200]  # one landed write
     assert time.monotonic() - started >= 0.75  # waited: at least half of 0.5 s, then half of 1 s
     assert emulator.resource("targetConnections", TARGET)["params"]["path"] == "x"
+
+
+def test_a_dataflow_patch_while_the_last_one_is_applied_waits_it_out(emulator, play):
+    """Adobe applies dataflow writes asynchronously: a PATCH during ``updating`` gets 1416 and is sent again later."""
+    emulator.settings(settle_ms=10000)  # longer than ansible-playbook takes to start
+    first = play("flow.yml", extra_vars={"module_args": {"id": FLOW, "name": "first rename", "wait": False}})
+    assert first.rc == 0, first.output
+    assert emulator.resource("flows", FLOW)["state"] == "updating"
+    run = play("flow.yml", extra_vars={"module_args": {"id": FLOW, "name": "second rename"}})
+    assert run.rc == 0, run.output
+    assert run.task("Converge the dataflow")["status"] == "changed"
+    statuses = [r["status"] for r in writes(emulator, FLOW) if r["method"] == "PATCH"]
+    assert statuses[0] == 200 and statuses[-1] == 200 and set(statuses[1:-1]) == {400}
+    assert len(statuses) >= 3  # at least one refusal waited out; exactly two PATCHes landed
+    refused = [r for r in writes(emulator, FLOW) if r["method"] == "PATCH" and r["status"] == 400]
+    assert all(r["body"] == [{"op": "replace", "path": "/name", "value": "second rename"}] for r in refused)
+    stored = emulator.resource("flows", FLOW)
+    assert stored["name"] == "second rename"
