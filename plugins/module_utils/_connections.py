@@ -207,6 +207,41 @@ def mask_operations(operations, secrets):
     return shown
 
 
+class TargetSecrets:
+    """Target params the targetSpec marks ``format: password``: masked in results, diffs and patches like auth
+    secrets, and their values (stored and desired) given to the run's redactor, whose sink is no_log_values."""
+
+    def __init__(self, redactor):
+        self.redactor = redactor
+        self.names = set()
+
+    def learn(self, current, spec, params):
+        names = set(secret_fields(target_schema(spec)))
+        self.names.update(names)
+        for source in (((current or {}).get("params") or {}), params or {}):
+            self.redactor.add_leaves([value for key, value in source.items() if key in names])
+
+    def resource(self, resource):
+        """A copy of a target connection with its secret params masked."""
+        if not resource or not self.names or not isinstance(resource.get("params"), dict):
+            return resource
+        masked = copy.deepcopy(resource)
+        masked["params"] = {k: (MASK if k in self.names else v) for k, v in masked["params"].items()}
+        return masked
+
+    def operations(self, operations):
+        """A copy of the operations with the values of secret params masked."""
+        shown = copy.deepcopy(operations)
+        for op in shown:
+            path = str(op.get("path", ""))
+            key = path.split("/")[2].replace("~1", "/").replace("~0", "~") if path.startswith("/params/") else None
+            if path == "/params" and isinstance(op.get("value"), dict):
+                op["value"] = {k: (MASK if k in self.names else v) for k, v in op["value"].items()}
+            elif key in self.names and "value" in op:
+                op["value"] = MASK
+        return shown
+
+
 def target_view(resource):
     """The managed part of a target connection, as the diff shows it."""
     return {k: resource.get(k) for k in ("name", "description", "params")}

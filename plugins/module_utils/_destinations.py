@@ -25,6 +25,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._client import Ap
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
     UPDATE_SECRETS_CHOICES,
     SpecReader,
+    TargetSecrets,
     base_operations,
     base_view,
     connection_secrets,
@@ -276,15 +277,20 @@ class Batch:
         params = item.get("params")
         purge = self.options["purge_params"] if item.get("purge_params") is None else item["purge_params"]
 
+        secrets = TargetSecrets(client.redactor)
+
         def compute(current):
-            spec = self.specs.for_connection(current, client) if params is not None else None
-            return target_operations(current, spec, params, purge, item.get("name"), item.get("description"))
+            spec = self.specs.for_connection(current, client)  # also without params: which stored ones are secret
+            secrets.learn(current, spec, params)
+            return target_operations(current, spec if params is not None else None, params, purge,
+                                     item.get("name"), item.get("description"))
 
         outcome = self.converge(client, sandbox, "targetConnections", target_id, compute)
         if outcome.operations:
             diffs.append(diff_of("%s: target connection %s" % (label, target_id),
-                                 target_view(outcome.before), target_view(outcome.after)))
-        return outcome_of(target_id, outcome, outcome.operations)
+                                 target_view(secrets.resource(outcome.before)),
+                                 target_view(secrets.resource(outcome.after))))
+        return outcome_of(target_id, outcome, secrets.operations(outcome.operations))
 
     def base(self, client, sandbox, base_id, item, label, diffs):
         update_secrets = item.get("update_secrets") or self.options["update_secrets"]

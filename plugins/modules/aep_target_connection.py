@@ -150,17 +150,13 @@ write_unconfirmed:
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
     TARGET_MODULE_IDS,
     SpecReader,
+    TargetSecrets,
     resolve_target_id,
     target_operations,
     target_view,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, converge_and_exit
-
-
-def view(resource, operations, full=False):
-    """The target connection, whole or as the managed subset shown in the diff."""
-    return resource if full else target_view(resource)
 
 
 def main():
@@ -189,12 +185,21 @@ def main():
     if p["flow_id"]:
         target_id = module.resolve(p["flow_id"], resolve_target_id, p["id"], None, TARGET_MODULE_IDS)
     specs = SpecReader(module.client)
+    secrets = TargetSecrets(module.client.redactor)
 
     def compute(current):
-        spec = specs.for_connection(current) if p["params"] is not None else None
-        return target_operations(current, spec, p["params"], p["purge_params"], p["name"], p["description"])
+        spec = specs.for_connection(current)  # also without params: it says which stored params are secret
+        secrets.learn(current, spec, p["params"])
+        return target_operations(current, spec if p["params"] is not None else None, p["params"], p["purge_params"],
+                                 p["name"], p["description"])
 
-    converge_and_exit(module, "targetConnections", target_id, compute, view, "target_connection")
+    def view(resource, operations, full=False):
+        """The target connection, whole or as the managed subset shown in the diff; secret params masked."""
+        shown = secrets.resource(resource)
+        return shown if full else target_view(shown)
+
+    converge_and_exit(module, "targetConnections", target_id, compute, view, "target_connection",
+                      show_operations=secrets.operations)
 
 
 if __name__ == "__main__":

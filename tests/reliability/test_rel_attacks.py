@@ -361,3 +361,41 @@ def test_a_killed_run_stops_starting_destinations(own_emulator, tmp_path, scanne
     relkit.check_no_secrets(scanner, [("output", output)], "ansible-playbook", "killed run: " + kill, ["failed"])
     # two workers: at most the two destinations under way finish after the signal (plus one seen late)
     assert final <= at_kill + 3, "%d PATCHes when killed, %d after: the run went on writing" % (at_kill, final)
+
+
+# --------------------------------------------------------------------------------------------- 10. password target params
+
+STORED_TARGET_SECRET = "stored-target-password-not-a-credential"
+NEW_TARGET_SECRET = "new-target-password-not-a-credential"
+
+
+def password_target_data(tmp_path, scanner):
+    """The wide destination with a target param its targetSpec marks format: password, holding a stored value."""
+    data = relkit.wide_data()
+    spec = next(s for s in data["connectionSpecs"] if s["id"] == relkit.WIDE_SPEC)
+    spec["targetSpec"]["spec"]["properties"]["apiToken"] = {"type": "string", "format": "password"}
+    target = next(t for t in data["resources"]["prod"]["targetConnections"] if t["id"] == relkit.WIDE_TARGET)
+    target["params"]["apiToken"] = STORED_TARGET_SECRET
+    scanner.add("stored password target param", STORED_TARGET_SECRET)
+    scanner.add("new password target param", NEW_TARGET_SECRET)
+    path = tmp_path / "password_target.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("params", [{"apiToken": NEW_TARGET_SECRET, "param1": "changed"}, {"param1": "changed"}])
+def test_password_target_params_are_masked(own_emulator, run_module, tmp_path, scanner, params):
+    emu = own_emulator("--data", password_target_data(tmp_path, scanner))
+    target_module = modules()[3]
+    for check_mode in (True, False):
+        run = run_module(target_module.main, {"id": relkit.WIDE_TARGET, "params": params}, emu=emu,
+                         check_mode=check_mode, diff=True, scenario="password target param (single)")
+        assert not run.failed and run.result["changed"], run.msg
+        assert run.result["target_connection"]["params"]["apiToken"] == "********"
+    run = run_module(target_module.main, {"id": relkit.WIDE_TARGET, "name": "renamed"}, emu=emu, diff=True,
+                     scenario="password target param, name only")
+    assert not run.failed and run.result["target_connection"]["params"]["apiToken"] == "********"
+    items = [{"target_connection_id": relkit.WIDE_TARGET, "params": dict(params, param2="batch")}]
+    run = run_module(modules()[1].main, {"destinations": items}, emu=emu, diff=True,
+                     scenario="password target param (batch)")
+    assert not run.failed and run.result["changed"], run.msg
