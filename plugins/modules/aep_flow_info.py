@@ -203,7 +203,7 @@ flows:
         params:
           description:
             - The target connection's params, without any that its connection spec marks secret
-              (C(format: password)). Never holds an auth param.
+              (C(format) V(password)). Never holds an auth param.
           returned: when O(include_connections=true) and the target connection exists
           type: dict
           sample: {bucketName: acme-winter-campaign, path: exports/2021-winter, fileType: CSV}
@@ -221,7 +221,7 @@ flows:
           elements: str
           sample: [s3AccessKey, s3SecretKey]
         secret_auth_fields:
-          description: Which of those are secret (C(format: password)); their values are never returned.
+          description: Which of those are secret (C(format) V(password)); their values are never returned.
           returned: when O(include_connections=true) and the base connection exists
           type: list
           elements: str
