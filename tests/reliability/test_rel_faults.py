@@ -219,13 +219,17 @@ def test_batch_fault_touches_only_the_destination_it_hits(emulator, run_module, 
 
 # --------------------------------------------------------------------------------------------- tokens and races
 
-def _when_seen(emu, method, path_end, action, limit=30.0):
-    """Run ``action`` in a thread as soon as the emulator has logged ``method`` on a path ending in ``path_end``."""
+def _when_seen(emu, method, path_end, action, limit=30.0, answered=True):
+    """Run ``action`` in a thread as soon as the emulator has logged ``method`` on a path ending in ``path_end``.
+
+    With ``answered=False`` a request still on its way counts too (a ``delay`` fault holds it before the API sees it).
+    """
 
     def watch():
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
-            if any(r["method"] == method and r["path"].endswith(path_end) and r["status"] for r in emu.requests()):
+            if any(r["method"] == method and r["path"].endswith(path_end) and (r["status"] or not answered)
+                   for r in emu.requests()):
                 action()
                 return
             time.sleep(0.02)
@@ -241,7 +245,9 @@ def test_token_expiring_between_read_and_write(emulator, run_module, module):
     rid = TARGET if module == "aep_target_connection" else BASE
     before = snapshot(emulator, module)
     emulator.add_fault(method="PATCH", path=rid, kind="delay", delay_ms=800, count=1)
-    watcher = _when_seen(emulator, "GET", rid, emulator.expire_tokens)
+    # Expire the token once the PATCH is held by the delay, before the API checks it: after the last read, whatever
+    # reads the module makes in between (expiring it when the GET is answered raced the spec read under load).
+    watcher = _when_seen(emulator, "PATCH", rid, emulator.expire_tokens, answered=False)
     run = run_module(MAINS[module], dict(ARGS[module], **OPTIONS), scenario="token expiring mid-run")
     watcher.join()
     after = snapshot(emulator, module)
@@ -280,8 +286,8 @@ def test_412_race_keeps_their_change_and_lands_ours(emulator, run_module, module
     collection = "targetConnections" if module == "aep_target_connection" else "connections"
     before = snapshot(emulator, module)
     emulator.add_fault(method="PATCH", path=rid, kind="delay", delay_ms=600, count=1)
-    watcher = _when_seen(emulator, "GET", rid, lambda: emulator.edit(
-        collection, rid, [{"op": "replace", "path": "/name", "value": "renamed in the UI"}]))
+    watcher = _when_seen(emulator, "PATCH", rid, lambda: emulator.edit(
+        collection, rid, [{"op": "replace", "path": "/name", "value": "renamed in the UI"}]), answered=False)
     run = run_module(MAINS[module], dict(ARGS[module], **OPTIONS), scenario="412 race")
     watcher.join()
     after = snapshot(emulator, module)
