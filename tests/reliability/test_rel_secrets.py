@@ -229,3 +229,43 @@ def test_whole_integration_suite_with_vvv_and_a_log_leaks_nothing(scanner, tmp_p
     assert len(texts) > 20
     relkit.check_no_secrets(scanner, texts, "integration suite, log at -vvv (long)", "every integration test",
                             ["-vvv"], basetemp)
+
+
+# --------------------------------------------------------------------------------------------- channels of issue 12
+
+def test_redirect_targets_inventory_output_and_the_cache_folder_leak_nothing(emulator, own_emulator, play, inventory,
+                                                                             scanner, tmp_path):
+    """What a redirect target received, what ansible-inventory printed when the server quoted the request, and
+    every file of the token cache folder (tokens aside: holding them is the cache's job)."""
+    other = own_emulator()
+    emulator.add_fault(method="PATCH", path=BASE, kind="redirect", status=307, location=other.url + "/steal?x=1")
+    emulator.add_fault(method="POST", path="/ims/", kind="redirect", status=308, location=other.url + "/ims/token/v3")
+    env = {"AEP_TOKEN_CACHE": "true"}
+    runs = [play("base_connection.yml", extra_vars={"module_args": {"flow_id": FLOW, "auth_params": S3_AUTH}},
+                 env=env, scenario="redirected token request"),
+            play("base_connection.yml", extra_vars={"module_args": {"flow_id": FLOW, "auth_params": S3_AUTH}},
+                 env=env, scenario="redirected PATCH")]
+    assert [r.rc != 0 for r in runs] == [True, True]
+    emulator.add_fault(method="POST", path="/ims/", kind="echo", quote="body", format="text", pad=450)
+    emulator.add_fault(method="GET", path="/flows", kind="echo", status=401, quote="headers", count=5)
+    for _ in range(2):
+        inventory("plugin: aep.flow_service.aep_flows\n", env=env, scenario="inventory quoting the request")
+    relkit.check_no_secrets(scanner, [("redirect target's request log", json.dumps(other.requests()))],
+                            "redirect target", "what the redirect target received", ["failed"])
+    assert other.requests() == []
+    folder = tmp_path / "cache" / "aep.flow_service"
+    texts = [("cache folder listing", "\n".join(sorted(p.name for p in folder.iterdir())))] if folder.is_dir() else []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.is_file():
+            texts.append((path.name, path.read_text(encoding="utf-8", errors="replace")))
+    assert any(name.startswith("token-") for name, _ in texts[1:]), texts
+    no_tokens = relkit.SecretScanner(scanner.secrets, r"(?!)")  # tokens aside
+    for label in [label for label in no_tokens.secrets if label.startswith("cached token")]:
+        del no_tokens.secrets[label]
+    hits = []
+    for name, text in texts:
+        hits.extend((name, label) for label, _ in no_tokens.scan(text) if label != "Authorization header")
+    relkit.record("scan", layer="token cache folder", scenario="cache folder after the runs", texts=len(texts),
+                  chars=sum(len(t) for _, t in texts), found=len(hits), labels=hits, modes=[],
+                  watched=len(no_tokens.secrets))
+    assert not hits, hits
