@@ -55,6 +55,8 @@ def summarize(rows):
     open_leaks = by_kind["open_leak"]
     tls = by_kind["tls"]
     hygiene = {h["name"]: h["values"] for h in by_kind["hygiene"]}
+    kills = by_kind["kill"]
+    redirects = by_kind["redirect"]
 
     return {
         "faults": {
@@ -94,6 +96,9 @@ def summarize(rows):
         "tls": {"cases": len(tls), "as_expected": sum(1 for t in tls if t["ok"]),
                 "detail": [{"case": t["case"], "ok": t["ok"]} for t in tls]},
         "hygiene": hygiene,
+        "attacks": {"kills": len(kills), "items": sum(k["items"] for k in kills),
+                    "written_after_kill": max([k["final"] - k["at_kill"] for k in kills] or [0]),
+                    "redirects": len(redirects), "reached_target": sum(r["reached"] for r in redirects)},
     }
 
 
@@ -113,6 +118,13 @@ def markdown(summary):
             s["runs_scanned"], s["chars_scanned"], s["found"]),
         "| TLS cases as expected | %d / %d |" % (t["as_expected"], t["cases"]),
     ]
+    attacks = summary.get("attacks") or {}
+    if attacks.get("redirects"):
+        lines.append("| redirects answered / requests that reached the redirect target | %d / %d |" % (
+            attacks["redirects"], attacks["reached_target"]))
+    if attacks.get("kills"):
+        lines.append("| killed batch runs / most PATCHes after the kill (2 workers; 60 items each) | %d / %d |" % (
+            attacks["kills"], attacks["written_after_kill"]))
     if s.get("open_defect_runs"):
         lines.append("| open defect (role, not fixed here): secrets in the role's include-loop task results, "
                      "runs with secrets / runs / occurrences | %d / %d / %d |" % (

@@ -46,6 +46,10 @@ def odd_client_data(tmp_path, scanner):
 
 # --------------------------------------------------------------------------------------------- 1. redirects
 
+def record_redirect(target):
+    relkit.record("redirect", reached=len(target.requests()))
+
+
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
 def test_a_redirected_patch_reaches_no_other_host(emulator, own_emulator, run_module, status):
     other = own_emulator()
@@ -55,6 +59,7 @@ def test_a_redirected_patch_reaches_no_other_host(emulator, own_emulator, run_mo
     assert run.failed and not run.result.get("changed"), run.result
     assert "HTTP %d" % status in run.msg and other.url in run.msg, run.msg
     assert "redirect-query-secret" not in run.text and "/connections/" + BASE + "?" not in run.msg
+    record_redirect(other)
     assert other.requests() == [], "the redirect target received %s" % other.requests()
     assert relkit.landed_patches(emulator, BASE) == []
 
@@ -64,6 +69,7 @@ def test_a_redirected_token_request_sends_the_client_secret_nowhere(emulator, ow
     emulator.add_fault(method="POST", path="/ims/token", kind="redirect", status=307, location=other.url + "/ims/token/v3")
     run = run_module(modules()[2].main, {"id": FLOW}, scenario="IMS token request redirected")
     assert run.failed and "HTTP 307" in run.msg and other.url in run.msg, run.msg
+    record_redirect(other)
     assert other.requests() == [], "the redirect target received %s" % other.requests()
 
 
@@ -75,6 +81,7 @@ def test_a_redirect_inside_the_batch_module_writes_nothing_elsewhere(emulator, o
                      scenario="batch PATCH redirected")
     entry = run.result["destinations"][0]
     assert entry["status"] == "failed" and entry["failed_step"] == "target" and "HTTP 308" in entry["error"], entry
+    record_redirect(other)
     assert other.requests() == []
 
 
@@ -83,6 +90,7 @@ def test_the_inventory_plugin_follows_no_redirect(emulator, own_emulator, invent
     emulator.add_fault(method="GET", path="/flows", kind="redirect", status=302, location=other.url + "/flows?t=1")
     proc = inventory("plugin: aep.flow_service.aep_flows\n", scenario="inventory redirected")
     assert "HTTP 302" in proc.stderr and other.url in proc.stderr, proc.stderr[-2000:]
+    record_redirect(other)
     assert other.requests() == []
 
 
