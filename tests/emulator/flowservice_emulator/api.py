@@ -19,7 +19,7 @@ import threading
 import time
 from urllib.parse import parse_qsl
 
-from . import errors, patch, query, schema
+from . import errors, patch, query, schema, selectors
 from .data import flow_inherited_attributes
 from .ims import Client
 from .settings import Settings
@@ -198,6 +198,8 @@ class FlowService:
             if (doc.get("sourceConnectionIds"), doc.get("targetConnectionIds")) != (before.get("sourceConnectionIds"), before.get("targetConnectionIds")):
                 doc["inheritedAttributes"] = flow_inherited_attributes(
                     doc, lambda coll, cid: self.store.get(coll, sandbox, cid), {spec["id"]: spec for spec in self.store.items(SPECS, sandbox)})
+            if doc.get("transformations") != before.get("transformations"):
+                selectors.check_and_stamp(doc, before, self.store.spec)
 
     def _check_params(self, doc: dict) -> None:
         spec = self.store.spec((doc.get("connectionSpec") or {}).get("id"))

@@ -146,7 +146,10 @@ def test_array_ops_on_a_flow(emulator, api):
     selectors = "/transformations/0/params/segmentSelectors/selectors"
     audience = {"type": "PLATFORM_SEGMENT", "value": {"id": "a1000000-0000-4000-8000-0000000000ff", "name": "New audience"}}
     assert api.patch(FLOW_PATH, [{"op": "add", "path": f"{selectors}/-", "value": audience}]).status_code == 200
-    assert stored(emulator, "flows", FLOW)["transformations"][0]["params"]["segmentSelectors"]["selectors"][-1] == audience
+    added = stored(emulator, "flows", FLOW)["transformations"][0]["params"]["segmentSelectors"]["selectors"][-1]
+    stamps = {"createTime", "updateTime"}  # set by the server on the selectors a patch adds (selectors.py)
+    assert {**added, "value": {k: v for k, v in added["value"].items() if k not in stamps}} == audience
+    assert stamps <= set(added["value"])
     assert api.patch(FLOW_PATH, [{"op": "add", "path": f"{selectors}/0", "value": audience}]).status_code == 200
     assert api.patch(FLOW_PATH, [{"op": "remove", "path": f"{selectors}/0", "value": {}}]).status_code == 200
     assert len(stored(emulator, "flows", FLOW)["transformations"][0]["params"]["segmentSelectors"]["selectors"]) == 2
