@@ -211,3 +211,95 @@ def test_no_secret_in_verbose_output(emulator, play):
     assert run.rc == 0, run.output
     assert DEMO_CLIENT_SECRET not in run.output
     assert "aep-demo-token" not in run.output
+
+
+def direct_patch(emulator, ops):
+    """A PATCH of the tutorial dataflow by another client (the demo token), as if from the UI or a script."""
+    import requests
+
+    from playhelpers import DEMO_CLIENT_ID, DEMO_ORG
+    headers = {"Authorization": "Bearer aep-demo-token", "x-api-key": DEMO_CLIENT_ID, "x-gw-ims-org-id": DEMO_ORG,
+               "x-sandbox-name": "prod", "If-Match": emulator.resource("flows", FLOW)["etag"]}
+    response = requests.patch(emulator.url + "/data/foundation/flowservice/flows/" + FLOW, json=ops, headers=headers,
+                              timeout=30)
+    assert response.status_code == 200, response.text
+
+
+def test_asynchronous_writes_are_waited_out_until_last_operation_completes(emulator, play):
+    emulator.settings(settle_ms=1500)
+    run = play("flow.yml", extra_vars=flow_args(name="Async rename", enabled=False))
+    assert run.rc == 0, run.output
+    out = run.task(TASK)["result"]
+    assert out["flow"]["state"] == "disabled"
+    assert out["flow"]["lastOperation"]["status"]["value"] == "completed"
+    assert out["flow"]["name"] == "Async rename"
+    assert len(patches(emulator)) == 1 and len(actions(emulator)) == 1
+    statuses = [r["status"] for r in patches(emulator) + actions(emulator)]
+    assert statuses == [200, 200]  # the action came after the update was applied: no 1421
+    reads = [r for r in emulator.requests() if r["method"] == "GET" and r["path"].endswith(FLOW)]
+    assert len(reads) >= 4  # converge's read, then polls while updating and while disabling
+
+
+def test_wait_false_returns_at_once_with_the_predicted_state(emulator, play):
+    emulator.settings(settle_ms=5000)
+    run = play("flow.yml", extra_vars=flow_args(enabled=False, wait=False))
+    assert run.rc == 0, run.output
+    out = run.task(TASK)["result"]
+    assert out["action"] == "disable" and out["flow"]["state"] == "disabled"
+    assert emulator.resource("flows", FLOW)["state"] == "disabling"
+
+
+def test_a_write_while_another_is_in_progress_is_waited_out(emulator, play):
+    emulator.settings(settle_ms=8000)  # longer than ansible-playbook takes to start the module
+    direct_patch(emulator, [{"op": "replace", "path": "/description", "value": "Someone else's update"}])
+    assert emulator.resource("flows", FLOW)["state"] == "updating"
+    emulator.clear_requests()
+    run = play("flow.yml", extra_vars=flow_args(name="After the other update"))
+    assert run.rc == 0, run.output
+    sent = patches(emulator)
+    assert [r["status"] for r in sent][-1] == 200 and 400 in [r["status"] for r in sent]  # 1416 first, then landed
+    after = emulator.resource("flows", FLOW)
+    assert (after["name"], after["description"]) == ("After the other update", "Someone else's update")
+
+
+def test_a_wait_timeout_fails_and_says_the_write_was_sent(emulator, play):
+    emulator.settings(settle_ms=60000)
+    run = play("flow.yml", extra_vars=flow_args(name="Slow", wait_timeout=2))
+    assert run.rc != 0
+    out = run.task(TASK)["result"]
+    assert "still updating after 2 seconds" in out["msg"] and out["changed"] is True
+    assert len(patches(emulator)) == 1
+
+
+AZURE_FLOW = "00000002-0000-4000-8000-000000000001"
+
+
+def test_manage_audiences_playbook_check_apply_rerun_and_a_survey_pause(emulator, play):
+    check = play("playbooks/manage_audiences.yml", check=True, diff=True)
+    assert check.rc == 0, check.output
+    assert writes(emulator) == []
+
+    applied = play("playbooks/manage_audiences.yml")
+    assert applied.rc == 0, applied.output
+    assert len(patches(emulator)) == 1 and len(patches(emulator, AZURE_FLOW)) == 1
+    flow = emulator.resource("flows", FLOW)
+    assert audience_ids(flow)[-1] == "a1000000-0000-4000-8000-0000000000b1"
+    assert flow["transformations"][0]["params"]["segmentSelectors"]["selectors"][0]["value"]["schedule"][
+        "startDate"] == "2027-12-01"
+    azure = emulator.resource("flows", AZURE_FLOW)["transformations"][0]["params"]["segmentSelectors"]["selectors"]
+    assert azure[1]["value"]["schedule"]["frequency"] == "EVERY_12_HOURS"
+
+    emulator.clear_requests()
+    rerun = play("playbooks/manage_audiences.yml")
+    assert rerun.rc == 0, rerun.output
+    assert writes(emulator) == []
+
+    survey = "- flow_id: %s\n  enabled: false\n" % FLOW
+    paused = play("playbooks/manage_audiences.yml", extra_vars={"audience_destinations": survey})
+    assert paused.rc == 0, paused.output
+    assert emulator.resource("flows", FLOW)["state"] == "disabled"
+    assert len(actions(emulator)) == 1
+
+    wrong = play("playbooks/manage_audiences.yml", extra_vars={"audience_destinations": [
+        {"flow_id": FLOW, "params": {"path": "x"}}]})
+    assert wrong.rc != 0 and "params" in wrong.output
