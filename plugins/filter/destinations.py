@@ -23,9 +23,9 @@ def _results(value, filter_name):
     return value
 
 
-def destinations_export(value, include_auth=False, made_at=None, made_by=None):
+def destinations_export(value, include_auth=False, made_at=None, made_by=None, include_dataflow=False):
     return export_text(_results(value, "destinations_export"), include_auth=bool(include_auth), made_at=made_at,
-                       made_by=made_by)
+                       made_by=made_by, include_dataflow=bool(include_dataflow))
 
 
 def destinations_report(value, output="lines", title=None):

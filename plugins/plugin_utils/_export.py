@@ -21,6 +21,9 @@ import re
 
 import yaml
 
+from ansible_collections.aep.flow_service.plugins.module_utils._flow import AUDIENCE_KEYS, SCHEDULE_KEYS
+from ansible_collections.aep.flow_service.plugins.module_utils._flow_rules import segment_selectors, transform_params
+
 # A string that would be a template once Ansible reads the file: names and params come from Adobe's UI.
 _TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
@@ -114,10 +117,33 @@ def _auth_params(entry, base, variables, taken, label):
     return params
 
 
-def destination_items(results, include_auth=False):
+def dataflow_settings(flow):
+    """The dataflow's settings as aep_flow's options: enabled, and its audiences with the keys they carry."""
+    settings = {}
+    if flow.get("state") in ("enabled", "disabled"):  # a state in transition says nothing to keep
+        settings["enabled"] = flow["state"] == "enabled"
+    if "segmentSelectors" in (transform_params(flow) or {}):
+        audiences = []
+        for selector in segment_selectors(flow):
+            value = selector.get("value") or {}
+            if not value.get("id"):
+                continue
+            audience = {"id": value["id"]}
+            audience.update((k, value[k]) for k in AUDIENCE_KEYS if k != "schedule" and value.get(k) is not None)
+            schedule = {k: value["schedule"][k] for k in SCHEDULE_KEYS
+                        if isinstance(value.get("schedule"), dict) and value["schedule"].get(k) is not None}
+            if schedule:
+                audience["schedule"] = schedule
+            audiences.append(audience)
+        settings["audiences"] = audiences
+    return settings
+
+
+def destination_items(results, include_auth=False, include_dataflow=False):
     """(items, vault_variables) from aep_flow_info results (each with flows read with include_connections).
 
-    ``vault_variables`` lists, in order, dicts with the variable name and what it is for.
+    ``vault_variables`` lists, in order, dicts with the variable name and what it is for. With
+    ``include_dataflow`` the first item of each dataflow carries its settings under ``dataflow``.
     """
     items = []
     variables = {}   # base connection id -> {field: variable name}; one set per base connection
@@ -152,6 +178,8 @@ def destination_items(results, include_auth=False):
                             wanted.append({"name": name, "field": field, "label": label,
                                            "destination": entry.get("name") or entry.get("spec_id"),
                                            "base_connection_id": base_id})
+                if include_dataflow and index == 0:
+                    item["dataflow"] = dataflow_settings(flow)
                 items.append(item)
     return items, wanted
 
@@ -171,9 +199,9 @@ def collection_version():
         return None
 
 
-def export_text(results, include_auth=False, made_at=None, made_by=None):
+def export_text(results, include_auth=False, made_at=None, made_by=None, include_dataflow=False):
     """The whole exported file: a comment saying when, from where and by what, then the role's list."""
-    items, wanted = destination_items(results, include_auth)
+    items, wanted = destination_items(results, include_auth, include_dataflow)
     sandboxes = []
     for result in results:
         if result.get("sandbox") and result["sandbox"] not in sandboxes:
@@ -194,6 +222,9 @@ def export_text(results, include_auth=False, made_at=None, made_by=None):
         "# Review it, commit it, then apply it with the aep.flow_service.destination_connections role",
         "# (for example: vars_files: [this file]); applying it unchanged writes nothing.",
     ]
+    if include_dataflow:
+        lines.append("# Dataflows: each dataflow's first item has its settings (enabled, audiences with schedules)")
+        lines.append("# under dataflow, as aep.flow_service.aep_flow takes them.")
     if not include_auth:
         lines.append("# Credentials are left out, so the role does not touch them (export_include_auth: true adds them).")
     elif wanted:

@@ -14,6 +14,8 @@ import csv
 import io
 import json
 
+from ansible_collections.aep.flow_service.plugins.module_utils._flow_rules import segment_selectors, transform_params
+
 COLUMNS = ("name", "kind", "enabled", "location", "audiences", "sandbox", "flow_id", "target_connection_id")
 # What a spreadsheet would run as a formula when a cell starts with it (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,14 +23,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def audience_count(flow):
     """How many audiences the dataflow exports (its segment selectors), or None when the flow does not say."""
-    known = False
-    count = 0
-    for transformation in flow.get("transformations") or []:
-        selectors = ((transformation or {}).get("params") or {}).get("segmentSelectors")
-        if isinstance(selectors, dict) and isinstance(selectors.get("selectors"), list):
-            known = True
-            count += len(selectors["selectors"])
-    return count if known else None
+    if "segmentSelectors" not in (transform_params(flow) or {}):
+        return None
+    return len(segment_selectors(flow))
 
 
 def location_text(entry):

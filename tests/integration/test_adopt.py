@@ -252,6 +252,30 @@ def test_export_then_apply_writes_nothing(emulator, play, tmp_path, include_auth
     assert_no_secret(run.output)
 
 
+def test_export_with_dataflow_settings_then_apply_writes_nothing(emulator, play, tmp_path):
+    dummy, path = export(play, tmp_path, export_include_dataflow=True)
+    items = items_of(path)
+    first = {}
+    for item in items:
+        first.setdefault(item["flow_id"], item)
+    for item in items:
+        assert ("dataflow" in item) == (item is first[item["flow_id"]])  # once per dataflow
+    for flow_id, item in first.items():
+        flow = emulator.resource("flows", flow_id, sandbox=item["sandbox"])
+        assert item["dataflow"]["enabled"] == (flow["state"] == "enabled")
+        selectors = flow["transformations"][0]["params"]["segmentSelectors"]["selectors"]
+        assert [a["id"] for a in item["dataflow"]["audiences"]] == [s["value"]["id"] for s in selectors]
+    tutorial = first["226fb2e1-db69-4760-b67e-9e671e05abfc"]["dataflow"]["audiences"][0]
+    assert tutorial["schedule"] == {"frequency": "DAILY", "triggerType": "SCHEDULED", "startDate": "2021-12-24",
+                                    "startTime": "23:00"}
+    emulator.clear_requests()
+    run = play("adopt_apply_dataflows.yml", extra_vars={"destinations_file": str(path)})
+    assert run.rc == 0, run.output
+    converged = [r for r in run.results if r["task"] == "Converge the dataflows" and r["status"].startswith("item")]
+    assert [r["status"] for r in converged] == ["item_ok"] * len(first)
+    assert writes(emulator) == []
+
+
 def test_round_trip_on_generated_destinations(tmp_path):
     emulator = start_emulator("--generate", str(GENERATED))
     try:

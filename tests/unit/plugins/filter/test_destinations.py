@@ -149,3 +149,20 @@ def test_a_loop_register_is_accepted_as_is():
     loop = {"results": [results(flow("f1", "A")), results(flow("f2", "B"), sandbox="dev")]}
     assert [i["flow_id"] for i in load(destinations_export(loop))] == ["f1", "f2"]
     assert "sandbox prod, dev" in destinations_export(loop)
+
+
+def test_dataflow_settings_once_per_dataflow_with_audiences_and_schedules():
+    two = flow("f1", "Two", targets=2)
+    two["transformations"] = [{"params": {"segmentSelectors": {"selectors": [
+        {"type": "PLATFORM_SEGMENT", "value": {"id": "a1", "name": "Loyal", "exportMode": "DAILY_FULL_EXPORT",
+                                               "createTime": "1", "schedule": {"frequency": "DAILY",
+                                                                               "startTime": "23:00", "extra": 1}}},
+        {"type": "PLATFORM_SEGMENT", "value": {"name": "no id: not an audience the module can address"}}]}}}]
+    moving = flow("f2", "Moving", state="enabling")
+    items = load(destinations_export([results(two, moving)], include_dataflow=True))
+    assert items[0]["dataflow"] == {"enabled": True, "audiences": [
+        {"id": "a1", "name": "Loyal", "exportMode": "DAILY_FULL_EXPORT",
+         "schedule": {"frequency": "DAILY", "startTime": "23:00"}}]}
+    assert "dataflow" not in items[1]
+    assert items[2]["dataflow"] == {}  # a state in transition and no selectors: nothing to declare
+    assert all("dataflow" not in i for i in load(destinations_export([results(two)])))
