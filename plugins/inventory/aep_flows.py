@@ -311,7 +311,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                         action = "Reading connection spec %s" % spec_id
                         specs[spec_id] = client.get_item("connectionSpecs", spec_id)
             except ApiError as exc:
-                raise AnsibleError("%s failed: %s" % (action, exc)) from None
+                raise AnsibleError("%s failed: %s%s" % (action, exc, exc.hint or "")) from None
             finally:
                 requests_made += client.request_count
                 client.close()

@@ -298,6 +298,19 @@ def test_api_errors_name_what_was_read_and_hide_the_secret(make_inventory, plugi
     assert ENV["AEP_CLIENT_SECRET"] not in text
 
 
+def test_a_wrong_platform_url_says_what_to_check(make_inventory, plugin_module):
+    from ansible_collections.aep.flow_service.plugins.module_utils._errors import mark_wrong_url
+
+    FakeClient.failures.append(mark_wrong_url(plugin_module.ApiError(
+        "Not Found", status=404, method="GET", url="http://127.0.0.1:9/x/data/foundation/flowservice/flows"),
+        "http://127.0.0.1:9/x", "a collection is never missing"))
+    with pytest.raises(AnsibleError) as info:
+        make_inventory("")
+    text = str(info.value)
+    assert "platform_url http://127.0.0.1:9/x does not lead to the Flow Service API" in text
+    assert "Check platform_url (AEP_PLATFORM_URL)" in text
+
+
 @pytest.mark.parametrize("name, accepted", [
     ("x.aep_flows.yml", True), ("x.aep_flows.yaml", True), ("aep_flows.yml", False), ("x.yml", False)])
 def test_verify_file_accepts_only_aep_flows_sources(plugin_module, tmp_path, name, accepted):
