@@ -14,7 +14,7 @@ import requests
 
 from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError, FlowServiceClient
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import BUSY, SANDBOX, WRONG_URL
-from ansible_collections.aep.flow_service.plugins.module_utils._options import DEFAULT_SCOPES, connection_argument_spec
+from test_client import options  # the same connection options as the client's own tests
 
 FLOW = "226fb2e1-db69-4760-b67e-9e671e05abfc"
 TARGET = "8ce3dc63-3766-4220-9f61-51d2f8f14618"
@@ -22,21 +22,12 @@ MISSING = "00000000-0000-4000-8000-00000000dead"
 REQUEST_ID = "req-0123456789"
 
 
-def options(emulator, **overrides):
-    opts = {name: spec.get("default") for name, spec in connection_argument_spec().items()}
-    opts.update(platform_url=emulator.url, ims_url=emulator.url, client_id="aep-demo-client",
-                client_secret="aep-demo-secret", org_id="0123456789ABCDEF01234567@AdobeOrg", scopes=DEFAULT_SCOPES,
-                timeout=5.0, retries=2)
-    opts.update(overrides)
-    return opts
-
-
 @pytest.fixture
 def client_for(emulator):
     made = []
 
     def make(**overrides):
-        client = FlowServiceClient(options(emulator, **overrides), sleep=lambda seconds: None)
+        client = FlowServiceClient(options(emulator, **dict({"retries": 2}, **overrides)), sleep=lambda seconds: None)
         made.append(client)
         return client
 
