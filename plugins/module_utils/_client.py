@@ -323,8 +323,8 @@ class FlowServiceClient:
             decoded = response.json()
             problem = None if method == "GET" or isinstance(decoded, dict) else "JSON that is not an object"
         except ValueError:
-            decoded, problem = None, "a body that is not JSON (%s)" % (response.headers.get("Content-Type")
-                                                                        or "no content type")
+            content_type = response.headers.get("Content-Type") or "no content type"
+            decoded, problem = None, "a body that is not JSON (%s)" % content_type
         if problem is None:
             return decoded
         note = ""

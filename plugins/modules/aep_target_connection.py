@@ -141,7 +141,7 @@ write_unconfirmed:
       gateway answered 502, 503 or 504, or a success answer could not be read), so the write may have been
       applied anyway. Run the task again to see the current state and converge.
     - When the read that follows such a write shows that it landed, the task succeeds instead, with
-      RV(changed=true) and the operations of that write in RV(patch).
+      C(changed=true) and the operations of that write in RV(patch).
   returned: on failure, when a write got no usable answer
   type: bool
   sample: true

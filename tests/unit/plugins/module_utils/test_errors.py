@@ -43,7 +43,7 @@ def flow_envelope(code, status, message):
 
 
 def api_gets(emulator, path_contains):
-    return [r for r in emulator.requests(method="GET", path_contains=path_contains)]
+    return list(emulator.requests(method="GET", path_contains=path_contains))
 
 
 # --------------------------------------------------------------------------------------------- missing or wrong URL
