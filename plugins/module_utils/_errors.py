@@ -17,7 +17,8 @@ The rules, from Adobe's sources (shared/reference/flowservice-api.md sections 4.
 * ``1101-404`` is documented as "Resource with given id does not exist", but it is also what a router answers
   for a path it does not know (our emulator does). On one resource it is settled by reading the collection
   (the client does that): a list that answers means the resource is missing, a list that 404s too means the URL.
-* ``2100-404``, ``2101-404`` and ``2103-404`` say the sandbox does not exist (or the credential cannot see it).
+* ``2100-404``, ``2101-404`` and ``2103-404`` say the sandbox does not exist (or the credential cannot see it);
+  so does their catalog text in a body without a code.
 * ``1416``, ``1420`` and ``1421`` (and their messages, "current state X cannot be updated/transitioned") say an
   operation on the resource is still in progress: a later write can succeed, so the write loop waits them out.
 """
@@ -32,6 +33,8 @@ IN_PROGRESS = ("1416-400", "1420-400", "1421-400")
 # The documented texts of the in-progress family, for bodies that carry only errorMessage (no code).
 IN_PROGRESS_TEXT = re.compile(r"current state (?P<state>[\w-]+) cannot be (?:updated|transitioned)"
                               r"|can only be applied on \w+ with enabled, disabled or initializing state", re.I)
+# The catalog's sandbox texts, for a body that carries only errorMessage (no code): never "wrong URL" or "missing".
+SANDBOX_TEXT = re.compile(r"sandbox with (?:the name|ID) .* could not be found", re.I)
 CATALOG_CODE = re.compile(r"(?:^|\D)(\d{4}-\d{3})$")
 FLOW_SERVICE_BODY_KEYS = ("report", "errorMessage", "errorDetails")
 
@@ -62,7 +65,7 @@ def classify(error, sandbox, platform_url, collection_request):
     ``collection_request`` is true for a list (``GET /flows``), which can never be missing.
     """
     code = catalog_code(error.code)
-    if code in SANDBOX_NOT_FOUND:
+    if code in SANDBOX_NOT_FOUND or (error.status == 404 and SANDBOX_TEXT.search(error.message or "")):
         return mark_sandbox(error, sandbox)
     if code in IN_PROGRESS or (error.status == 400 and IN_PROGRESS_TEXT.search(error.message or "")):
         error.kind = BUSY

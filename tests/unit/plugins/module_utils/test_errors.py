@@ -131,6 +131,22 @@ def test_every_sandbox_not_found_code_is_a_clear_error(emulator, client_for, cod
     assert "Check the sandbox option" in error.hint
 
 
+@pytest.mark.parametrize("text", [
+    "The sandbox with the name 'qa' could not be found. Please ensure that the sandbox name is correct and try again.",
+    "The sandbox with ID 8da3ef09-b469-404a and name qa could not be found. Please ensure that the ID and sandbox "
+    "name values are correct and try again.",
+])
+@pytest.mark.parametrize("call", ["item", "list"])
+def test_a_sandbox_text_without_a_code_is_a_sandbox_error(emulator, client_for, text, call):
+    """Neither "not found" (an item) nor "wrong URL" (a list): the short shape of a sandbox error says what it is."""
+    emulator.add_fault(method="GET", path="/flowservice/", kind="status", status=404,
+                       body={"errorMessage": text, "errorDetails": text})
+    client = client_for(sandbox="qa")
+    with pytest.raises(ApiError) as info:
+        client.get_item("flows", FLOW) if call == "item" else client.list_items("flows")
+    assert info.value.kind == SANDBOX and "sandbox 'qa' was not found" in info.value.message
+
+
 def test_the_emulators_unknown_sandbox_is_a_clear_error(client_for):
     with pytest.raises(ApiError) as info:
         client_for(sandbox="no-such-sandbox").get_item("flows", FLOW)
