@@ -272,10 +272,10 @@ class FlowServiceClient:
             if response.is_redirect or 300 <= response.status_code < 400:
                 # Never followed: requests would re-send a PATCH body (new secrets) or the IMS form (client_secret)
                 # to whatever host the Location names, and report its answer as ours.
+                where = redirect_target(response, url)
                 raise ApiError("the server answered with a redirect (HTTP %d) to %s; redirects are never followed, "
                                "since they would carry the request and its secrets elsewhere: check platform_url, "
-                               "ims_url and any proxy in between" % (response.status_code,
-                                                                    redirect_target(response, url)),
+                               "ims_url and any proxy in between" % (response.status_code, where),
                                status=response.status_code, request_id=response.headers.get("x-request-id"),
                                method=method, url=url)
             if response.ok:

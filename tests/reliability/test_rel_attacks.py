@@ -153,8 +153,8 @@ def test_the_inventory_plugin_redacts_echoed_secrets(emulator, inventory):
     proc = inventory("plugin: aep.flow_service.aep_flows\n", scenario="inventory: IMS echoing the client secret")
     assert "client_secret=********" in proc.stderr, proc.stderr[-2000:]
     emulator.add_fault(method="GET", path="/flows", kind="echo", status=401, quote="headers", count=5)
-    proc = inventory("plugin: aep.flow_service.aep_flows\n", env={"AEP_CLIENT_SECRET": None,
-                                                                 "AEP_ACCESS_TOKEN": "aep-demo-token"},
+    static = {"AEP_CLIENT_SECRET": None, "AEP_ACCESS_TOKEN": "aep-demo-token"}
+    proc = inventory("plugin: aep.flow_service.aep_flows\n", env=static,
                      scenario="inventory: 401 echoing the static token")
     assert "authorization: ********" in proc.stderr.lower(), proc.stderr[-2000:]
 

@@ -248,8 +248,8 @@ def test_redirect_targets_inventory_output_and_the_cache_folder_leak_nothing(emu
     assert [r.rc != 0 for r in runs] == [True, True]
     emulator.add_fault(method="POST", path="/ims/", kind="echo", quote="body", format="text", pad=450)
     emulator.add_fault(method="GET", path="/flows", kind="echo", status=401, quote="headers", count=5)
-    for _ in range(2):
-        inventory("plugin: aep.flow_service.aep_flows\n", env=env, scenario="inventory quoting the request")
+    for attempt in ("first", "second"):
+        inventory("plugin: aep.flow_service.aep_flows\n", env=env, scenario="inventory quoting the request (%s)" % attempt)
     relkit.check_no_secrets(scanner, [("redirect target's request log", json.dumps(other.requests()))],
                             "redirect target", "what the redirect target received", ["failed"])
     assert other.requests() == []
@@ -258,14 +258,14 @@ def test_redirect_targets_inventory_output_and_the_cache_folder_leak_nothing(emu
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if path.is_file():
             texts.append((path.name, path.read_text(encoding="utf-8", errors="replace")))
-    assert any(name.startswith("token-") for name, _ in texts[1:]), texts
+    assert any(name.startswith("token-") for name, text in texts[1:]), texts
     no_tokens = relkit.SecretScanner(scanner.secrets, r"(?!)")  # tokens aside
     for label in [label for label in no_tokens.secrets if label.startswith("cached token")]:
         del no_tokens.secrets[label]
     hits = []
     for name, text in texts:
-        hits.extend((name, label) for label, _ in no_tokens.scan(text) if label != "Authorization header")
+        hits.extend((name, label) for label, count in no_tokens.scan(text) if label != "Authorization header")
     relkit.record("scan", layer="token cache folder", scenario="cache folder after the runs", texts=len(texts),
-                  chars=sum(len(t) for _, t in texts), found=len(hits), labels=hits, modes=[],
+                  chars=sum(len(text) for name, text in texts), found=len(hits), labels=hits, modes=[],
                   watched=len(no_tokens.secrets))
     assert not hits, hits
