@@ -63,7 +63,10 @@ def destination_flows(emulator, sandbox):
 
 
 def sandboxes():
-    return [s["name"] for s in load_demo_data().get("sandboxes", [])] or ["prod"]
+    """Every sandbox of the demo data: those it declares and those its resources live in."""
+    data = load_demo_data()
+    names = [s["name"] for s in data.get("sandboxes", [])] or ["prod"]
+    return names + [name for name in data.get("resources", {}) if name not in names]
 
 
 def spec_names():
