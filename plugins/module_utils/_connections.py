@@ -196,6 +196,17 @@ def base_operations(current, spec, auth_params, update_secrets, name=None, descr
     return ops
 
 
+def uncompared_warning(what, auth_params, secrets, update_secrets):
+    """A warning when on_change has nothing to compare: ``auth_params`` holds only secrets (an Azure
+    connectionString), which the API never returns, so they are never sent and a rotation silently never happens.
+    """
+    if update_secrets != "on_change" or not auth_params or any(key not in secrets for key in auth_params):
+        return None
+    return ("%s: update_secrets is on_change, but auth_params holds only secrets (%s), which the API never "
+            "returns: nothing could be compared, so nothing was sent and a new value would not be rotated. Set "
+            "update_secrets: always to rotate it." % (what, ", ".join(sorted(auth_params))))
+
+
 def mask_operations(operations, secrets):
     """A copy of the operations to show a person: secret values inside /auth/params masked."""
     shown = copy.deepcopy(operations)

@@ -35,9 +35,11 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     resolve_target_id,
     target_operations,
     target_view,
+    uncompared_warning,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
 from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
+from ansible_collections.aep.flow_service.plugins.module_utils._spec import MASK
 from ansible_collections.aep.flow_service.plugins.module_utils._module import (
     UNCONFIRMED_WRITE_NOTE,
     AepModule,
@@ -198,16 +200,18 @@ class Batch:
         self.clients = Clients(options, tokens)
         self.specs = SpecReader(None)
         self.resources = ResourceLocks()
+        self.warnings = []  # per destination, in the items' order, once run() is done
 
     def run(self, items, workers):
-        """One entry per item, in order, and the diffs of the connections that change."""
+        """One entry per item, in order, and the diffs of the connections that change; warnings in self.warnings."""
         try:
             with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items) or 1))) as pool:
                 done = list(pool.map(self.one, items))
         finally:
             self.clients.close()
-        entries = [entry for entry, diffs in done]
-        return entries, [diff for entry, diffs in done for diff in diffs]
+        entries = [entry for entry, diffs, warnings in done]
+        self.warnings = [warning for entry, diffs, warnings in done for warning in warnings]
+        return entries, [diff for entry, diffs, warnings in done for diff in diffs]
 
     @staticmethod
     def read_flow(client, item, entry):
@@ -222,12 +226,12 @@ class Batch:
         entry = {"label": label_of(item), "flow_id": item.get("flow_id"), "sandbox": sandbox, "status": "ok",
                  "failed_step": None, "error": None, "write_unconfirmed": False,
                  "target_connection": None, "base_connection": None}
-        diffs = []
+        diffs, warnings = [], []
         if self.stop is not None and self.stop.stopped:
             entry.update(status="failed", failed_step="target" if manages(item, TARGET_KEYS) else "base",
                          error="not started: the run was stopped (%s)" % self.stop.reason)
             entry["summary"] = summary(entry, self.check_mode)
-            return entry, diffs
+            return entry, diffs, warnings
         client = None
         writes_before = 0
         step, action, flow = "target", "Reading dataflow %s" % item.get("flow_id"), None
@@ -249,7 +253,8 @@ class Batch:
                     flow = flow or self.read_flow(client, item, entry)
                     base_id = resolve_base_id(client, item["flow_id"], flow, ID_OPTIONS)
                 action = "Updating base connection %s" % base_id
-                entry["base_connection"] = self.base(client, sandbox, base_id, item, entry["label"], diffs)
+                entry["base_connection"] = self.base(client, sandbox, base_id, item, entry["label"], diffs,
+                                                    warnings)
         except (ApiError, ConvergeError) as exc:
             unconfirmed = client is not None and client.unconfirmed_writes > writes_before
             note = UNCONFIRMED_WRITE_NOTE if unconfirmed else ""
@@ -267,7 +272,7 @@ class Batch:
         if entry["status"] != "failed" and any((outcome or {}).get("changed") for outcome in outcomes):
             entry["status"] = "changed"
         entry["summary"] = summary(entry, self.check_mode)
-        return entry, diffs
+        return entry, diffs, warnings
 
     def converge(self, client, sandbox, collection, item_id, compute):
         with self.resources.get((sandbox, collection, item_id)):
@@ -292,7 +297,7 @@ class Batch:
                                  target_view(secrets.resource(outcome.after))))
         return outcome_of(target_id, outcome, secrets.operations(outcome.operations))
 
-    def base(self, client, sandbox, base_id, item, label, diffs):
+    def base(self, client, sandbox, base_id, item, label, diffs, warnings):
         update_secrets = item.get("update_secrets") or self.options["update_secrets"]
         secrets = set()
 
@@ -303,6 +308,9 @@ class Batch:
                                    item.get("base_description"))
 
         outcome = self.converge(client, sandbox, "connections", base_id, compute)
+        warning = uncompared_warning(label, item.get("auth_params"), secrets, update_secrets)
+        if warning:
+            warnings.append(warning)
         if outcome.operations:
             diffs.append(diff_of("%s: base connection %s" % (label, base_id), base_view(outcome.before, secrets),
                                  base_view(outcome.after, secrets, outcome.operations)))
@@ -317,12 +325,21 @@ def diff_of(header, before, after):
     return {"before_header": header, "after_header": header, "before": before, "after": after}
 
 
+def describe_auth_key(key, value):
+    """An auth param by name; a non-secret one (an access key id) also by its last four characters, so that the
+    report says which key goes in although no_log masks every auth_params value as a whole."""
+    if isinstance(value, str) and value != MASK and len(value) >= 12:
+        return "%s ending in %s" % (key, value[-4:])
+    return key
+
+
 def describe_operations(operations):
-    """The operations as a person reads them; /auth/params by its key names only."""
+    """The operations as a person reads them; /auth/params by its key names only (see describe_auth_key)."""
     shown = []
     for op in operations:
         if op.get("path") == "/auth/params" and isinstance(op.get("value"), dict):
-            shown.append("%s %s (%s)" % (op["op"], op["path"], ", ".join(sorted(op["value"]))))
+            shown.append("%s %s (%s)" % (op["op"], op["path"], ", ".join(
+                describe_auth_key(key, op["value"][key]) for key in sorted(op["value"]))))
         elif op.get("op") == "remove":
             shown.append("%s %s" % (op["op"], op["path"]))
         else:

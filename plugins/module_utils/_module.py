@@ -135,5 +135,7 @@ def converge_and_exit(module, collection, item_id, compute, view, result_key, sh
         "patch": show_operations(outcome.operations),
     }
     if module._diff:
-        result["diff"] = {"before": view(outcome.before, None), "after": view(outcome.after, outcome.operations)}
+        header = "%s %s" % (result_key.replace("_", " "), item_id)  # which connection, as the batch module says
+        result["diff"] = {"before_header": header, "after_header": header, "before": view(outcome.before, None),
+                          "after": view(outcome.after, outcome.operations)}
     module.exit_json(**result)

@@ -151,6 +151,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     mask_connection,
     mask_operations,
     resolve_base_id,
+    uncompared_warning,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, converge_and_exit
@@ -185,9 +186,14 @@ def main():
     specs = SpecReader(module.client)
     secrets = set()
 
+    warned = []
+
     def compute(current):
         spec = specs.for_connection(current)
         secrets.update(connection_secrets(current, spec))
+        warning = uncompared_warning("base connection %s" % base_id, p["auth_params"], secrets, p["update_secrets"])
+        if warning and not warned:  # compute runs again after a 412; say it once
+            warned.append(module.warn(warning))
         return base_operations(current, spec, p["auth_params"], p["update_secrets"], p["name"], p["description"])
 
     def view(resource, operations, full=False):

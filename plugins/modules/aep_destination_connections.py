@@ -297,6 +297,8 @@ def main():
     finally:
         stop.restore()
     module.client.close()
+    for warning in batch.warnings:
+        module.warn(warning)
 
     result = {"changed": any(entry["status"] == "changed" for entry in entries), "destinations": entries}
     if module._diff:

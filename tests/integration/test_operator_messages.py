@@ -5,9 +5,20 @@ asserting on the exit code, the lines printed and the writes in the emulator's r
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from playhelpers import writes
-from test_roles_and_playbooks import BASE, FLOW, PINTEREST_TARGET, TARGET, assert_no_secret, patches
+from test_roles_and_playbooks import (
+    AZURE_BASE,
+    BASE,
+    DEMO_LISTS,
+    FLOW,
+    NEW,
+    PINTEREST_TARGET,
+    TARGET,
+    assert_no_secret,
+    patches,
+)
 
 TWO_TARGETS_FLOW = "00000005-0000-4000-8000-000000000001"
 TWO_TARGETS = ["00000005-0000-4000-8000-000000000002", "00000005-0000-4000-8000-000000000005"]
@@ -155,3 +166,95 @@ def test_role_says_what_a_wrong_kind_of_id_is_in_its_own_words(emulator, play):
     assert "%s is a base connection, not a dataflow: use base_connection_id (in sandbox prod)" % BASE in lines[1]
     assert "dataflow 00000000-0000-4000-8000-00000000dead was not found in sandbox prod" in lines[2]
     assert writes(emulator) == []
+
+
+# ------------------------------------------------------------ 5. playbooks write only what they are told
+
+@pytest.mark.parametrize("playbook, variable", [
+    ("playbooks/update_export_location.yml", "export_locations"),
+    ("playbooks/update_destination_params.yml", "destination_params"),
+    ("playbooks/rotate_credentials.yml", "credential_rotations"),
+])
+def test_playbooks_without_their_list_write_nothing_and_say_how_to_give_it(emulator, play, playbook, variable):
+    run = play(playbook)
+    assert run.rc == 2
+    (fatal,) = fatal_lines(run)
+    assert "%s is not set: this playbook" % variable in fatal
+    assert "survey question (Textarea, YAML or JSON) whose variable is %s" % variable in fatal
+    assert emulator.requests() == []
+
+
+def test_rotate_credentials_checks_the_credentials_file_exists(emulator, play, tmp_path):
+    missing = tmp_path / "no" / "aep_credentials.yml"
+    run = play("playbooks/rotate_credentials.yml", extra_vars=dict(DEMO_LISTS["playbooks/rotate_credentials.yml"],
+                                                                   credentials_file=str(missing)))
+    assert run.rc == 2
+    assert "credentials_file %s was not found" % missing in fatal_lines(run)[0]
+    assert "is undefined" not in run.output
+    assert emulator.requests() == []
+
+
+def test_rotate_credentials_takes_its_list_as_a_survey_string(emulator, play):
+    survey = yaml.safe_dump(DEMO_LISTS["playbooks/rotate_credentials.yml"]["credential_rotations"])
+    run = play("playbooks/rotate_credentials.yml", extra_vars={"credential_rotations": survey})
+    assert run.rc == 0, run.output
+    assert emulator.resource("connections", BASE)["auth"]["params"]["s3AccessKey"] == NEW["vault_s3_access_key"]
+    assert len(patches(emulator)) == 2
+    assert_no_secret(run)
+
+
+def test_role_warns_about_a_misspelt_variable(emulator, play):
+    run = play("role_converge.yml", extra_vars={"destinations": [{"flow_id": FLOW, "params": {"path": "x"}}],
+                                                "destination_connections_wokers": 2})
+    assert run.rc == 0, run.output
+    warning = run.task("Warn about unknown destination_connections_ variables")["result"]["msg"]
+    assert warning.startswith("WARNING: destination_connections_wokers is not a variable of the "
+                              "destination_connections role and is ignored. Its variables: ")
+    assert "destination_connections_workers" in warning
+    quiet = play("role_converge.yml", extra_vars={"destinations": [{"flow_id": FLOW, "params": {"path": "x"}}]})
+    assert quiet.task("Warn about unknown destination_connections_ variables")["status"] == "skipped"
+
+
+# ------------------------------------------------- 6. update_secrets: on_change with nothing to compare
+
+def test_on_change_warns_per_destination_when_nothing_can_be_compared(emulator, play):
+    run = play("playbooks/rotate_credentials.yml",
+               extra_vars=dict(DEMO_LISTS["playbooks/rotate_credentials.yml"], update_secrets="on_change"))
+    assert run.rc == 0, run.output
+    warnings = [line for line in run.output.splitlines() if line.startswith("[WARNING]: ACME daily Azure")]
+    assert warnings == [
+        "[WARNING]: ACME daily Azure export (Azure Blob): update_secrets is on_change, but auth_params holds only "
+        "secrets (connectionString), which the API never returns: nothing could be compared, so nothing was sent "
+        "and a new value would not be rotated. Set update_secrets: always to rotate it."]
+    assert "2021 winter campaign (Amazon S3): update_secrets" not in run.output  # its access key id compares
+    assert writes(emulator, AZURE_BASE) == []
+
+
+def test_base_module_warns_when_on_change_has_nothing_to_compare(emulator, play):
+    run = play("base_connection.yml", extra_vars={"module_args": {
+        "id": AZURE_BASE, "auth_params": {"connectionString": NEW["vault_azure_connection_string"]},
+        "update_secrets": "on_change"}})
+    assert run.rc == 0, run.output
+    assert ("[WARNING]: base connection %s: update_secrets is on_change, but auth_params holds only secrets "
+            "(connectionString)" % AZURE_BASE) in run.output
+    assert writes(emulator) == []
+    assert_no_secret(run)
+
+
+# -------------------------------------------------------------------------- 8. messages a person reads
+
+def test_rotation_report_names_the_access_key_going_in_by_its_last_four_characters(emulator, play):
+    run = play("playbooks/rotate_credentials.yml", extra_vars=DEMO_LISTS["playbooks/rotate_credentials.yml"],
+               check=True)
+    assert run.rc == 0, run.output
+    line = run.task("Report what changed, per destination")["result"]["msg"][0]
+    assert "replace /auth/params (s3AccessKey ending in %s, s3SecretKey)" % NEW["vault_s3_access_key"][-4:] in line
+    assert_no_secret(run)
+
+
+def test_single_module_diff_names_the_connection_kind_and_id(emulator, play):
+    run = play("target_connection.yml", extra_vars={"module_args": {"id": TARGET, "params": {"path": "x"}}},
+               check=True, diff=True)
+    assert run.rc == 0, run.output
+    assert "--- before: target connection %s" % TARGET in run.output
+    assert "+++ after: target connection %s" % TARGET in run.output

@@ -150,7 +150,8 @@ def test_role_converges_every_destination_once_then_rerun_is_all_ok(emulator, pl
     s3 = report_of(first)[0]
     assert s3["target_connection"]["id"] == TARGET and s3["base_connection"]["id"] == BASE
     assert s3["base_connection"]["patch"][0]["value"]["s3SecretKey"] == "********"
-    assert "replace /auth/params (s3AccessKey, s3SecretKey)" in s3["summary"]
+    # The access key id going in is named by its last four characters (no_log masks the whole value).
+    assert "replace /auth/params (s3AccessKey ending in SKEY, s3SecretKey)" in s3["summary"]
     assert 'replace /params/bucketName = "acme-exports-2026"' in s3["summary"]
 
     emulator.clear_requests()
@@ -286,6 +287,16 @@ def test_inspect_dataflow_shows_both_connections_with_secrets_masked(emulator, p
     assert "was not found in sandbox prod" in missing.output
 
 
+# The playbooks have no default list (they write only what they are given); these are the emulator's demo lists.
+DEMO_DESTINATIONS = yaml.safe_load((ROOT / "playbooks" / "vars" / "demo_destinations.yml").read_text(encoding="utf-8"))
+EXPORT_LOCATIONS = DEMO_DESTINATIONS["export_locations"]
+CREDENTIAL_ROTATIONS = DEMO_DESTINATIONS["credential_rotations"]
+DEMO_LISTS = {"playbooks/update_export_location.yml": {"export_locations": EXPORT_LOCATIONS},
+              "playbooks/update_destination_params.yml": {"destination_params": DEMO_DESTINATIONS["destination_params"]},
+              "playbooks/rotate_credentials.yml": {"credential_rotations": CREDENTIAL_ROTATIONS},
+              "playbooks/demo.yml": {}}
+
+
 @pytest.mark.parametrize("playbook, changes", [
     pytest.param("playbooks/update_export_location.yml", {
         TARGET: {"bucketName": "acme-exports-2026", "path": "audiences/winter"},
@@ -297,12 +308,13 @@ def test_inspect_dataflow_shows_both_connections_with_secrets_masked(emulator, p
 def test_target_playbook_check_then_apply_then_rerun(emulator, play, playbook, changes):
     before = {rid: emulator.resource("targetConnections", rid) for rid in changes}
 
-    check = play(playbook, check=True, diff=True)
+    demo = DEMO_LISTS[playbook]
+    check = play(playbook, extra_vars=demo, check=True, diff=True)
     assert check.rc == 0, check.output
     assert writes(emulator) == []
     assert all(": WOULD CHANGE - target connection " in line for line in role_lines(check))
 
-    applied = play(playbook)
+    applied = play(playbook, extra_vars=demo)
     assert applied.rc == 0, applied.output
     for rid, change in changes.items():
         assert params(emulator, rid) == dict(before[rid]["params"], **change)
@@ -312,7 +324,7 @@ def test_target_playbook_check_then_apply_then_rerun(emulator, play, playbook, c
     assert writes(emulator, "/connections/") == []  # credentials untouched
 
     emulator.clear_requests()
-    rerun = play(playbook, verbose=3)
+    rerun = play(playbook, extra_vars=demo, verbose=3)
     assert rerun.rc == 0, rerun.output
     assert writes(emulator) == []
     assert all(": ok - " in line for line in role_lines(rerun))
@@ -350,13 +362,14 @@ def vaulted_credentials_file(tmp_path):
 def test_rotate_credentials_stores_the_vaulted_values_and_on_change_rerun_is_ok(emulator, play, tmp_path):
     before = {rid: emulator.resource("connections", rid) for rid in (BASE, AZURE_BASE)}
     credentials, vault_args = vaulted_credentials_file(tmp_path)
-    vaulted = {"credentials_file": str(credentials)}
+    vaulted = {"credentials_file": str(credentials), "credential_rotations": CREDENTIAL_ROTATIONS}
 
-    check = play("playbooks/rotate_credentials.yml", check=True, verbose=3)  # the demo file
+    check = play("playbooks/rotate_credentials.yml", extra_vars={"credential_rotations": CREDENTIAL_ROTATIONS},
+                 check=True, verbose=3)  # the demo file
     assert check.rc == 0, check.output
     assert writes(emulator) == []
     assert auth(emulator) == before[BASE]["auth"]["params"]
-    assert "replace /auth/params (s3AccessKey, s3SecretKey)" in role_lines(check)[0]
+    assert "replace /auth/params (s3AccessKey ending in SKEY, s3SecretKey)" in role_lines(check)[0]
 
     rotated = play("playbooks/rotate_credentials.yml", extra_vars=vaulted, args=vault_args, verbose=3)
     assert rotated.rc == 0, rotated.output
@@ -368,7 +381,7 @@ def test_rotate_credentials_stores_the_vaulted_values_and_on_change_rerun_is_ok(
     assert {r["if_match"] for r in sent} == {before[BASE]["etag"], before[AZURE_BASE]["etag"]}
     assert writes(emulator, "/targetConnections/") == []
     lines = role_lines(rotated)
-    assert "replace /auth/params (s3AccessKey, s3SecretKey)" in lines[0]
+    assert "replace /auth/params (s3AccessKey ending in AAAA, s3SecretKey)" in lines[0]
     assert "replace /auth/params (connectionString)" in lines[1]
 
     emulator.clear_requests()
@@ -383,7 +396,7 @@ def test_rotate_credentials_stores_the_vaulted_values_and_on_change_rerun_is_ok(
 
 @pytest.mark.parametrize("playbook", ["playbooks/rotate_credentials.yml", "playbooks/demo.yml"])
 def test_demo_credentials_are_never_sent_to_a_real_platform(emulator, play, playbook):
-    run = play(playbook, env={"AEP_PLATFORM_URL": "https://platform.adobe.io"})
+    run = play(playbook, extra_vars=DEMO_LISTS[playbook], env={"AEP_PLATFORM_URL": "https://platform.adobe.io"})
     assert run.rc != 0
     assert "platform.adobe.io" in run.output
     assert emulator.requests() == []
@@ -467,7 +480,8 @@ def test_awx_credential_injection_alone_runs_every_module_the_role_and_the_inven
 
     if "client_secret" in secret_input:
         # The job template of docs/awx.md runs update_export_location.yml with the same credential.
-        job = play("playbooks/update_export_location.yml", env=only_injected(injected))
+        job = play("playbooks/update_export_location.yml", extra_vars={"export_locations": EXPORT_LOCATIONS},
+                   env=only_injected(injected))
         assert job.rc == 0, job.output
         assert params(emulator, AZURE_TARGET)["container"] == "acme-exports-2026"
 

@@ -19,6 +19,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 import relkit
 from relkit import (
@@ -26,6 +27,7 @@ from relkit import (
 )
 
 S3_AUTH = {"s3AccessKey": NEW_ACCESS_KEY, "s3SecretKey": NEW_S3_SECRET}
+DEMO_DESTINATIONS = yaml.safe_load((ROOT / "playbooks" / "vars" / "demo_destinations.yml").read_text(encoding="utf-8"))
 ROLE_LIST = [
     {"label": "S3", "flow_id": FLOW, "params": {"path": "leak/scan"}, "auth_params": S3_AUTH},
     {"label": "Azure", "flow_id": AZURE_FLOW, "auth_params": {"connectionString": NEW_AZURE_SECRET}},
@@ -102,7 +104,10 @@ def operator_scenarios(emu, play):
                              ("playbooks/update_export_location.yml", {"check": True, "diff": True}),
                              ("playbooks/update_destination_params.yml", {})):
         emu.reset()
-        runs.append(play(playbook, emu=emu, scenario=playbook.rsplit("/", 1)[1] + " " + " ".join(kwargs), **kwargs))
+        # the playbooks have no default list: give them the emulator's demo lists (demo.yml takes none)
+        extra_vars = {} if playbook.endswith("demo.yml") else DEMO_DESTINATIONS
+        runs.append(play(playbook, emu=emu, extra_vars=extra_vars, scenario=playbook.rsplit("/", 1)[1] + " "
+                         + " ".join(kwargs), **kwargs))
     return runs
 
 
