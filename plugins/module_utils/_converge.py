@@ -62,7 +62,12 @@ def converge(client, collection, item_id, compute, check_mode):
     unconfirmed = None  # (resource before our first unconfirmed write, operations of the last one)
     lost_answer = None  # the error of an unconfirmed write that was not retried: raised unless a read shows it landed
     while True:
-        current = client.get_item(collection, item_id)
+        try:
+            current = client.get_item(collection, item_id)
+        except ApiError:
+            if lost_answer is not None:
+                raise lost_answer  # the write's own failure says more than that of the read checking it
+            raise
         if current is None:
             sandbox = client.options["sandbox"]
             raise ConvergeError("%s %s was not found in sandbox %s" % (_label(collection), item_id, sandbox))

@@ -108,6 +108,21 @@ def test_a_lost_answer_whose_write_did_not_land_fails_and_is_not_sent_again():
     assert len(client.patches) == 1 and client.gets == 2 and client.unconfirmed_writes == 1
 
 
+def test_when_the_read_after_a_lost_answer_fails_the_writes_error_is_raised():
+    client = FakeClient([(False, "lost")])
+    original = client.get_item
+
+    def read_once(collection, item_id):
+        if client.gets:
+            raise ApiError("the connection failed", method="GET")
+        return original(collection, item_id)
+
+    client.get_item = read_once
+    with pytest.raises(ApiError) as info:
+        converge(client, "targetConnections", "t1", compute, False)
+    assert info.value.status == 504 and client.unconfirmed_writes == 1
+
+
 def test_a_plain_412_race_with_the_same_values_is_not_our_change():
     """Someone else wrote what we wanted (no write of ours went unanswered): nothing changed by us."""
     client = FakeClient([])
