@@ -297,6 +297,14 @@ def test_round_trip_on_generated_destinations(tmp_path):
         emulator.stop()
 
 
+def test_export_defaults_to_the_connection_sandbox(emulator, play, tmp_path):
+    path = tmp_path / "dev.yml"
+    run = play(EXPORT, extra_vars={"export_path": str(path)}, env={"AEP_SANDBOX_NAME": "dev"})
+    assert run.rc == 0, run.output
+    assert sorted(i["flow_id"] for i in items_of(path)) == sorted(f["id"] for f in destination_flows(emulator, "dev"))
+    assert "# From: %s, sandbox dev\n" % emulator.url in path.read_text(encoding="utf-8")
+
+
 def test_export_in_check_mode_writes_no_file(play, tmp_path):
     path = tmp_path / "never.yml"
     run = play(EXPORT, extra_vars={"export_path": str(path)}, check=True)
@@ -310,10 +318,8 @@ def test_names_that_look_like_templates_are_exported_unsafe_and_never_run(emulat
     emulator.edit("flows", "226fb2e1-db69-4760-b67e-9e671e05abfc", [{"op": "replace", "path": "/name", "value": sneaky}])
     dummy, path = export(play, tmp_path, export_include_auth=True)
     text = path.read_text(encoding="utf-8")
-    assert "label: !unsafe " in text
     items = items_of_unsafe(path)
-    vault = {"vault_destination_s3_secret_key": "x"}
-    vault.update(vault_values(emulator, items))
+    vault = vault_values(emulator, items)
     emulator.clear_requests()
     run = apply(play, tmp_path, path, vault=vault)
     assert run.rc == 0, run.output
@@ -321,6 +327,7 @@ def test_names_that_look_like_templates_are_exported_unsafe_and_never_run(emulat
     assert writes(emulator) == []
     report = run.task("Keep the report")["result"]["ansible_facts"]["destination_connections_report"]
     assert sneaky in [r["label"] for r in report]
+    assert "label: !unsafe " in text
 
 
 def items_of_unsafe(path):
