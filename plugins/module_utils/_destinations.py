@@ -38,6 +38,8 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     uncompared_warning,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
+from ansible_collections.aep.flow_service.plugins.module_utils._flow import FLOW_OPTIONS, input_errors, target_spec
+from ansible_collections.aep.flow_service.plugins.module_utils._flow_run import FlowRun
 from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._spec import MASK
 from ansible_collections.aep.flow_service.plugins.module_utils._module import (
@@ -70,6 +72,7 @@ DESTINATION_OPTIONS = dict(
     update_secrets=dict(type="str", choices=list(UPDATE_SECRETS_CHOICES), no_log=False),
     base_name=dict(type="str"),
     base_description=dict(type="str"),
+    dataflow=dict(type="dict", options=FLOW_OPTIONS),  # aep_flow's options, converged after the connections
 )
 
 DESTINATION_RULES = dict(required_one_of=[("flow_id", "target_connection_id", "base_connection_id")],
@@ -137,9 +140,13 @@ def input_problems(items):
                 problems.append("%s: %s must not be empty" % (where, key))
         problems.extend("%s: %s" % (where, error) for error in header_value_errors({"sandbox": item.get("sandbox")}))
         target_side, base_side = manages(item, TARGET_KEYS), manages(item, BASE_KEYS)
-        if not (target_side or base_side):
-            problems.append("%s: nothing to change; set params, name or description (target connection) or "
-                            "auth_params, base_name or base_description (base connection)" % where)
+        if not (target_side or base_side or item.get("dataflow")):
+            problems.append("%s: nothing to change; set params, name or description (target connection), "
+                            "auth_params, base_name or base_description (base connection) or dataflow" % where)
+        if item.get("dataflow") is not None:
+            if not item.get("flow_id"):
+                problems.append("%s: dataflow needs flow_id, the dataflow it changes" % where)
+            problems.extend("%s: dataflow: %s" % (where, problem) for problem in input_errors(item["dataflow"]))
         if target_side and not (item.get("flow_id") or item.get("target_connection_id")):
             problems.append("%s: params, name and description change the target connection; set flow_id or "
                             "target_connection_id" % where)
@@ -225,7 +232,7 @@ class Batch:
         sandbox = item.get("sandbox") or self.options["sandbox"]
         entry = {"label": label_of(item), "flow_id": item.get("flow_id"), "sandbox": sandbox, "status": "ok",
                  "failed_step": None, "error": None, "write_unconfirmed": False,
-                 "target_connection": None, "base_connection": None}
+                 "target_connection": None, "base_connection": None, "dataflow": None}
         diffs, warnings = [], []
         if self.stop is not None and self.stop.stopped:
             entry.update(status="failed", failed_step="target" if manages(item, TARGET_KEYS) else "base",
@@ -255,6 +262,10 @@ class Batch:
                 action = "Updating base connection %s" % base_id
                 entry["base_connection"] = self.base(client, sandbox, base_id, item, entry["label"], diffs,
                                                     warnings)
+            step = "dataflow"
+            if item.get("dataflow") is not None:
+                action = "Updating dataflow %s" % item["flow_id"]
+                entry["dataflow"] = self.dataflow(client, sandbox, item, entry["label"], diffs, warnings)
         except (ApiError, ConvergeError) as exc:
             unconfirmed = client is not None and client.unconfirmed_writes > writes_before
             note = UNCONFIRMED_WRITE_NOTE if unconfirmed else ""
@@ -268,7 +279,7 @@ class Batch:
             entry.update(status="failed", failed_step=step, error="%s failed with an unexpected error: %s: %s"
                          % (action, type(exc).__name__, exc),
                          write_unconfirmed=client is not None and client.unconfirmed_writes > writes_before)
-        outcomes = (entry["target_connection"], entry["base_connection"])
+        outcomes = (entry["target_connection"], entry["base_connection"], entry["dataflow"])
         if entry["status"] != "failed" and any((outcome or {}).get("changed") for outcome in outcomes):
             entry["status"] = "changed"
         entry["summary"] = summary(entry, self.check_mode)
@@ -317,6 +328,19 @@ class Batch:
         return outcome_of(base_id, outcome, mask_operations(outcome.operations, secrets))
 
 
+    def dataflow(self, client, sandbox, item, label, diffs, warnings):
+        flow_id = item["flow_id"]
+        run = FlowRun(client, flow_id, item["dataflow"], self.check_mode,
+                      lambda flow: target_spec(flow, self.specs, client))
+        with self.resources.get((sandbox, "flows", flow_id)):
+            result = run.run()
+        if result["patch"] or result["action"]:
+            diffs.append(diff_of("%s: dataflow %s" % (label, flow_id), result["before"], result["after"]))
+        warnings.extend("%s: %s" % (label, warning) for warning in run.warnings)
+        return {"id": flow_id, "changed": result["changed"], "etag": result["etag"], "patch": result["patch"],
+                "action": result["action"]}
+
+
 def outcome_of(item_id, outcome, shown_operations):
     return {"id": item_id, "changed": outcome.changed, "etag": outcome.etag, "patch": shown_operations}
 
@@ -350,11 +374,13 @@ def describe_operations(operations):
 def summary(entry, check_mode):
     """One line per destination: what changed (or would), or why it failed."""
     parts = []
-    for kind in ("target", "base"):
-        outcome = entry["%s_connection" % kind]
+    for kind, key, what in (("target", "target_connection", "target connection"),
+                            ("base", "base_connection", "base connection"), ("dataflow", "dataflow", "dataflow")):
+        outcome = entry[key]
         if entry["failed_step"] == kind:
-            parts.append("%s connection: %s" % (kind, entry["error"]))
+            parts.append("%s: %s" % (what, entry["error"]))
         elif outcome:
-            parts.append("%s connection %s: %s" % (kind, outcome["id"], describe_operations(outcome["patch"])))
+            action = ", %s" % outcome["action"] if outcome.get("action") else ""
+            parts.append("%s %s: %s%s" % (what, outcome["id"], describe_operations(outcome["patch"]), action))
     verb = {"failed": "FAILED", "changed": "WOULD CHANGE" if check_mode else "CHANGED", "ok": "ok"}[entry["status"]]
     return "%s: %s - %s" % (entry["label"], verb, "; ".join(parts) or "nothing done")

@@ -217,12 +217,12 @@ def flow_view(flow, operations=None, full=False):
             "profile_attributes": [(s.get("value") or {}).get("path") for s in profile_selectors(flow)]}
 
 
-def target_spec(flow, specs):
+def target_spec(flow, specs, client=None):
     """The connection spec of the dataflow's destination (``specs`` a SpecReader), or None when it names none."""
     for target in (flow.get("inheritedAttributes") or {}).get("targetConnections") or []:
         spec_id = ((target or {}).get("connectionSpec") or {}).get("id")
         if spec_id:
-            return specs.get(spec_id)
+            return specs.get(spec_id, client)
     return None
 
 

@@ -110,6 +110,82 @@ options:
       base_description:
         description: The desired description of the base connection.
         type: str
+      dataflow:
+        description:
+          - The dataflow O(destinations[].flow_id) itself - name, state, audiences, profile attributes - with the
+            options of M(aep.flow_service.aep_flow) (without C(id)), converged in the same worker after the
+            connections. See that module for the rules and for each option's details.
+        type: dict
+        suboptions:
+          name:
+            description: The desired name of the dataflow.
+            type: str
+          description:
+            description: The desired description of the dataflow.
+            type: str
+          enabled:
+            description: Whether the dataflow runs (C(op=enable) or C(op=disable), sent only when the state differs).
+            type: bool
+          audiences:
+            description: The audiences the dataflow exports, matched by id; only the keys given are managed.
+            type: list
+            elements: dict
+            suboptions:
+              id:
+                description: The audience id.
+                type: str
+                required: true
+              name:
+                description: The audience name.
+                type: str
+              description:
+                description: The audience description.
+                type: str
+              filenameTemplate:
+                description: File-based destinations only; with C(%DESTINATION_NAME%) and C(%SEGMENT_ID%).
+                type: str
+              exportMode:
+                description: File-based destinations only; C(DAILY_FULL_EXPORT) or C(FIRST_FULL_THEN_INCREMENTAL).
+                type: str
+              schedule:
+                description: File-based destinations only; when the audience is exported.
+                type: dict
+                suboptions:
+                  frequency:
+                    description: C(ONCE), C(DAILY) or C(EVERY_3_HOURS), C(EVERY_6_HOURS), C(EVERY_8_HOURS), C(EVERY_12_HOURS).
+                    type: str
+                  triggerType:
+                    description: C(SCHEDULED) or C(AFTER_SEGMENT_EVAL).
+                    type: str
+                  startDate:
+                    description: C(YYYY-MM-DD).
+                    type: str
+                  startTime:
+                    description: C(HH:00).
+                    type: str
+                  endDate:
+                    description: C(YYYY-MM-DD).
+                    type: str
+          purge_audiences:
+            description: Remove the audiences not listed (highest index first).
+            type: bool
+            default: false
+          profile_attributes:
+            description: XDM paths of the profile attributes the dataflow exports.
+            type: list
+            elements: str
+          purge_profile_attributes:
+            description: Remove the profile attributes not listed.
+            type: bool
+            default: false
+          wait:
+            description: Wait until each dataflow write is applied (C(lastOperation) complete).
+            type: bool
+            default: true
+          wait_timeout:
+            description: How many seconds to wait for one write at most.
+            type: int
+            default: 300
   purge_params:
     description: The default of O(destinations[].purge_params).
     type: bool
@@ -212,7 +288,7 @@ destinations:
       type: str
       sample: changed
     failed_step:
-      description: V(target) or V(base), the connection being converged when it failed; null otherwise.
+      description: V(target), V(base) or V(dataflow), what was being converged when it failed; null otherwise.
       type: str
     error:
       description: Why the destination failed (status, Flow Service error code and request id for API errors).
@@ -245,6 +321,11 @@ destinations:
       description:
         - The base connection converged, with the keys of RV(destinations[].target_connection).
         - Secret values in its C(patch) are replaced by C(********); the key names are kept.
+      type: dict
+    dataflow:
+      description:
+        - The dataflow converged (null when the item has no O(destinations[].dataflow), or before it was reached),
+          with the keys of RV(destinations[].target_connection) and C(action) (V(enable), V(disable) or null).
       type: dict
     summary:
       description: One line saying what changed (or would change) or why it failed.

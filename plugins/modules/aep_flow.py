@@ -188,6 +188,14 @@ EXAMPLES = r"""
     id: 226fb2e1-db69-4760-b67e-9e671e05abfc
     enabled: false
 
+# In a play over hosts of the aep.flow_service.aep_flows inventory (one host per dataflow, connection local):
+# pause every destination of a group, such as all the Amazon S3 exports (hosts: aep_destination_amazon_s3).
+- name: Pause every dataflow of the group
+  aep.flow_service.aep_flow:
+    id: "{{ aep_flow_id }}"
+    sandbox: "{{ aep_sandbox }}"
+    enabled: false
+
 - name: Rename a dataflow and export two profile attributes, previewing first
   aep.flow_service.aep_flow:
     id: 226fb2e1-db69-4760-b67e-9e671e05abfc

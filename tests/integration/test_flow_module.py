@@ -303,3 +303,47 @@ def test_manage_audiences_playbook_check_apply_rerun_and_a_survey_pause(emulator
     wrong = play("playbooks/manage_audiences.yml", extra_vars={"audience_destinations": [
         {"flow_id": FLOW, "params": {"path": "x"}}]})
     assert wrong.rc != 0 and "params" in wrong.output
+
+
+def test_batch_module_items_with_a_dataflow_key_converge_connections_then_dataflows(emulator, play):
+    items = [
+        {"label": "S3", "flow_id": FLOW, "params": {"path": "audiences/batch"},
+         "dataflow": {"name": "S3 via batch", "audiences": [daily(NEW[0])]}},
+        {"label": "Pinterest", "flow_id": STREAMING, "dataflow": {"enabled": False}},
+    ]
+    args = {"module_args": {"destinations": items}}
+    check = play("destination_connections.yml", extra_vars=args, check=True, diff=True)
+    assert check.rc == 0, check.output
+    assert writes(emulator) == []
+    entries = check.task("Converge the destinations")["result"]["destinations"]
+    assert entries[1]["dataflow"]["action"] == "disable" and entries[1]["status"] == "changed"
+
+    run = play("destination_connections.yml", extra_vars=args)
+    assert run.rc == 0, run.output
+    entries = run.task("Converge the destinations")["result"]["destinations"]
+    assert [e["status"] for e in entries] == ["changed", "changed"]
+    assert "dataflow %s" % FLOW in entries[0]["summary"] and "disable" in entries[1]["summary"]
+    assert len(patches(emulator)) == 1 and len(writes(emulator, "/targetConnections/")) == 1
+    assert len(actions(emulator, STREAMING)) == 1
+    flow = emulator.resource("flows", FLOW)
+    assert flow["name"] == "S3 via batch" and audience_ids(flow)[-1] == NEW[0]
+    assert emulator.resource("flows", STREAMING)["state"] == "disabled"
+
+    emulator.clear_requests()
+    again = play("destination_connections.yml", extra_vars=args)
+    assert again.rc == 0, again.output
+    assert writes(emulator) == []
+
+    bad = play("destination_connections.yml", extra_vars={"module_args": {"destinations": [
+        {"flow_id": STREAMING, "dataflow": {"audiences": [{"id": NEW[0], "filenameTemplate": "x.csv"}]}}]}})
+    assert bad.rc != 0 and NEW[0] in bad.task("Converge the destinations")["result"]["msg"]
+    assert writes(emulator) == []
+
+
+def test_role_items_with_a_dataflow_key(emulator, play):
+    run = play("role_converge.yml", extra_vars={"destinations": [
+        {"flow_id": FLOW, "dataflow": {"enabled": False, "audiences": [{"id": NEW[2], "name": "Via the role"}]}}]})
+    assert run.rc == 0, run.output
+    flow = emulator.resource("flows", FLOW)
+    assert flow["state"] == "disabled" and audience_ids(flow)[-1] == NEW[2]
+    assert "dataflow %s" % FLOW in run.output and DEMO_CLIENT_SECRET not in run.output
