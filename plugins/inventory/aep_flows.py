@@ -208,6 +208,24 @@ def flow_vars(flow, sandbox):
     }
 
 
+def read_targets(client, ids):
+    """The target connections with these ids: a property=id==a,b,... filter per TARGET_IDS_PER_REQUEST ids.
+
+    Adobe documents the filter syntax for every list, not which properties each list filters on; should the
+    service refuse an id filter (400), each connection is read by id instead, as documented.
+    """
+    found = []
+    try:
+        for start in range(0, len(ids), TARGET_IDS_PER_REQUEST):
+            chunk = ids[start:start + TARGET_IDS_PER_REQUEST]
+            found.extend(client.list_items("targetConnections", {"property": ["id==" + ",".join(chunk)]}))
+    except ApiError as exc:
+        if exc.status != 400:
+            raise
+        found = [t for t in (client.get_item("targetConnections", i) for i in ids) if t]
+    return found
+
+
 def pattern_safe(name):
     """A dataflow name as a host name that host patterns can address (no spaces, commas, colons...)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name or "").strip("_")
@@ -300,10 +318,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 action = "Reading the target connections of sandbox %s" % sandbox
                 wanted = [r["aep_target_connection_ids"][0] for r in records
                           if r["aep_sandbox"] == sandbox and r["aep_target_connection_ids"]]
-                for start in range(0, len(wanted), TARGET_IDS_PER_REQUEST):
-                    chunk = wanted[start:start + TARGET_IDS_PER_REQUEST]
-                    for target in client.list_items("targetConnections", {"property": ["id==" + ",".join(chunk)]}):
-                        targets[(sandbox, target.get("id"))] = target
+                for target in read_targets(client, wanted):
+                    targets[(sandbox, target.get("id"))] = target
                 # Connection specs are global; read each distinct one once, whatever sandbox first shows it.
                 for record in records:
                     spec_id = record["aep_destination_spec_id"]

@@ -182,6 +182,21 @@ def test_inventory_groups_by_kind_with_location_host_vars(emulator, tmp_path):
     assert_no_secret(proc.stdout, proc.stderr)
 
 
+def test_inventory_reads_targets_by_id_when_the_id_filter_is_refused(emulator, tmp_path):
+    emulator.add_fault(method="GET", path="/targetConnections$", kind="status", status=400, count=5)
+    source = tmp_path / "flows.aep_flows.yml"
+    source.write_text("plugin: aep.flow_service.aep_flows\n", encoding="utf-8")
+    cmd = [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(source), "--list"]
+    proc = subprocess.run(cmd, env=playbook_env(emulator, tmp_path), capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    hostvars = plain(json.loads(proc.stdout))["_meta"]["hostvars"]
+    assert hostvars["226fb2e1-db69-4760-b67e-9e671e05abfc"]["aep_destination_location"] == {
+        "bucketName": "acme-winter-campaign", "path": "exports/2021-winter"}
+    by_id = [r for r in emulator.requests(method="GET") if "/targetConnections/" in r["path"]]
+    assert len(by_id) == len(hostvars)  # one GET per flow's first target connection, after one refused list
+
+
 def test_inspect_dataflow_prints_the_kind_and_the_location(play):
     run = play("playbooks/inspect_dataflow.yml")
     assert run.rc == 0, run.output

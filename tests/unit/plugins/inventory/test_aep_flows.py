@@ -44,6 +44,7 @@ class FakeClient:
 
     made = []
     failures = []  # errors list_items raises, in order
+    refuse_id_filter = False  # answer a target connection list with 400, as a service without that filter would
 
     def __init__(self, options, tokens=None, warn=None):
         self.options = options
@@ -60,6 +61,8 @@ class FakeClient:
         if FakeClient.failures:
             raise FakeClient.failures.pop(0)
         flows = [dict(f) for f in DATA.get(self.options["sandbox"], [])]
+        if collection == "targetConnections" and FakeClient.refuse_id_filter:
+            raise plugin_errors().ApiError("invalid property", status=400)
         if collection == "targetConnections":
             (wanted,) = params["property"]
             ids = wanted.split("==", 1)[1].split(",")
@@ -70,10 +73,17 @@ class FakeClient:
     def get_item(self, collection, item_id):
         self.calls.append(("get", collection, item_id))
         self.request_count += 1
+        if collection == "targetConnections":
+            return {"id": item_id, "params": {"bucketName": "read-by-id", "path": "out"}}
         return {"id": item_id, "name": SPEC_NAMES[item_id]} if item_id in SPEC_NAMES else None
 
     def close(self):
         self.closed = True
+
+
+def plugin_errors():
+    """The client module as the plugin loader imported it (its ApiError is the class the plugin catches)."""
+    return sys.modules["ansible_collections.aep.flow_service.plugins.module_utils._client"]
 
 
 def _collection_modules():
@@ -111,6 +121,7 @@ def make_inventory(plugin_module, monkeypatch, tmp_path):
     monkeypatch.delenv("AEP_SANDBOX_NAME", raising=False)
     FakeClient.made = []
     FakeClient.failures = []
+    FakeClient.refuse_id_filter = False
 
     def make(config, cache=False, name="test.aep_flows.yml"):
         plugin = inventory_loader.get("aep.flow_service.aep_flows")
@@ -164,6 +175,14 @@ def test_target_connections_are_read_by_id_in_chunks_per_sandbox(make_inventory,
     # the first target connection of each flow: f1, f2, f3 in prod (two requests of at most 2 ids), f4, f5 in dev
     assert reads == [("prod", ["id==f1-t0,f2-t0"]), ("prod", ["id==f3-t0"]), ("dev", ["id==f4-t0,f5-t0"])]
     assert hostvars(inventory, "f5")["aep_destination_location"] == {"bucketName": "bucket-f5-t0", "path": "out"}
+
+
+def test_a_refused_id_filter_falls_back_to_reading_each_target_by_id(make_inventory):
+    FakeClient.refuse_id_filter = True
+    inventory, dummy = make_inventory("")
+    gets = [call[2] for c in FakeClient.made for call in c.calls if call[:2] == ("get", "targetConnections")]
+    assert gets == ["f1-t0", "f2-t0", "f3-t0"]
+    assert hostvars(inventory, "f1")["aep_destination_location"] == {"bucketName": "read-by-id", "path": "out"}
 
 
 def test_groups_by_destination_state_and_sandbox(make_inventory):
