@@ -30,6 +30,13 @@ description:
     know which params are secret), plus one token request unless O(access_token) is given or O(token_cache) has
     a valid token.
   - The source file name must end in C(.aep_flows.yml) or C(.aep_flows.yaml).
+  - When a request fails (a wrong secret, a sandbox that does not exist or that the credential cannot read), the
+    whole source fails with a parse error naming the cause, also when the other sandboxes could be read, because
+    a partial inventory would quietly leave destinations out of a job. Ansible only warns about a source that
+    fails and then runs plays on no hosts with exit code 0; set E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true)
+    (C([inventory] unparsed_is_failed)), or E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) when other sources
+    are given too, to make it fatal. AWX sets the first for inventory updates, so the update fails and the
+    inventory keeps its last hosts.
 author:
   - aep.flow_service contributors (@aep-flow-service)
 requirements:
@@ -247,6 +254,13 @@ def slug(value):
     return re.sub(r"[^a-z0-9_]+", "_", str(value).lower()).strip("_") or "unknown"
 
 
+# Ansible only warns about a source that fails, then runs the play on no hosts and exits 0: say how to make it fatal.
+UNPARSED_NOTE = ("The inventory source gives no host at all (one sandbox that fails fails them all). Ansible only "
+                 "warns about it and then runs plays on no hosts; set ANSIBLE_INVENTORY_UNPARSED_FAILED=true (or "
+                 "ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true when there are other sources) to make it an error. "
+                 "AWX inventory updates fail on it.")
+
+
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = "aep.flow_service.aep_flows"
@@ -327,7 +341,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                         action = "Reading connection spec %s" % spec_id
                         specs[spec_id] = client.get_item("connectionSpecs", spec_id)
             except ApiError as exc:
-                raise AnsibleError("%s failed: %s%s" % (action, exc, exc.hint or "")) from None
+                # One sandbox that fails fails the whole source: a partial inventory would quietly shrink the set
+                # of destinations a job acts on (and an AWX update with "Overwrite" would delete the others' hosts).
+                raise AnsibleParserError("%s failed: %s%s %s" % (action, exc, exc.hint or "", UNPARSED_NOTE)) from None
             finally:
                 requests_made += client.request_count
                 client.close()

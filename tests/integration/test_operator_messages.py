@@ -4,10 +4,14 @@ asserting on the exit code, the lines printed and the writes in the emulator's r
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import yaml
 
-from playhelpers import writes
+from playhelpers import ROOT, playbook_env, writes
 from test_roles_and_playbooks import (
     AZURE_BASE,
     BASE,
@@ -258,3 +262,45 @@ def test_single_module_diff_names_the_connection_kind_and_id(emulator, play):
     assert run.rc == 0, run.output
     assert "--- before: target connection %s" % TARGET in run.output
     assert "+++ after: target connection %s" % TARGET in run.output
+
+
+# ------------------------------------------------------------------ 7. inventory failures must not pass unnoticed
+
+def run_on_inventory(emulator, tmp_path, source_text, **env):
+    source = tmp_path / "aep.aep_flows.yml"
+    source.write_text(source_text, encoding="utf-8")
+    run_env = playbook_env(emulator, tmp_path, ANSIBLE_INVENTORY_ENABLED="aep.flow_service.aep_flows", **env)
+    playbook = ROOT / "tests" / "integration" / "playbooks" / "inventory_move_exports.yml"
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(source), str(playbook),
+                           "-e", "new_path=moved/by/inventory"], env=run_env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_inventory_with_a_wrong_secret_warns_by_default_and_says_how_to_make_it_fatal(emulator, tmp_path):
+    rc, output = run_on_inventory(emulator, tmp_path, "plugin: aep.flow_service.aep_flows\n",
+                                  AEP_CLIENT_SECRET="not-the-secret")
+    # Ansible's default, which the collection cannot change: a warning, no hosts, exit code 0.
+    assert rc == 0 and "no hosts matched" in output, output
+    assert "HTTP 401, invalid_client" in output
+    assert "set ANSIBLE_INVENTORY_UNPARSED_FAILED=true" in output
+    assert writes(emulator) == []
+
+
+@pytest.mark.parametrize("source_text, secret, cause", [
+    pytest.param("plugin: aep.flow_service.aep_flows\n", "not-the-secret", "HTTP 401, invalid_client",
+                 id="wrong-secret"),
+    pytest.param("plugin: aep.flow_service.aep_flows\nsandboxes: [prod, nosuch]\n", None,
+                 "Reading the destination dataflows of sandbox nosuch failed", id="one-bad-sandbox"),
+])
+def test_inventory_failure_fails_the_run_with_unparsed_failed(emulator, tmp_path, source_text, secret, cause):
+    env = {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"}
+    if secret:
+        env["AEP_CLIENT_SECRET"] = secret
+    rc, output = run_on_inventory(emulator, tmp_path, source_text, **env)
+    assert rc != 0, output
+    assert cause in output
+    assert "one sandbox that fails fails them all" in output
+    assert "no hosts matched" not in output
+    assert writes(emulator) == []  # prod was readable in the second case: none of its exports moved
+    assert "not-the-secret" not in output
