@@ -224,7 +224,7 @@ def export_text(results, include_auth=False, made_at=None, made_by=None, include
     ]
     if include_dataflow:
         lines.append("# Dataflows: each dataflow's first item has its settings (enabled, audiences with schedules)")
-        lines.append("# under dataflow, as aep.flow_service.aep_flow takes them.")
+        lines.append("# under dataflow, with the options of aep.flow_service.aep_flow; the role converges them too.")
     if not include_auth:
         lines.append("# Credentials are left out, so the role does not touch them (export_include_auth: true adds them).")
     elif wanted:

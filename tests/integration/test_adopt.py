@@ -270,8 +270,8 @@ def test_export_then_apply_writes_nothing(emulator, play, tmp_path, include_auth
     assert_no_secret(run.output)
 
 
-def test_export_with_dataflow_settings_then_apply_writes_nothing(emulator, play, tmp_path):
-    dummy, path = export(play, tmp_path, export_include_dataflow=True)
+def test_export_holds_each_dataflow_settings_and_applying_them_writes_nothing(emulator, play, tmp_path):
+    dummy, path = export(play, tmp_path)
     items = items_of(path)
     first = {}
     for item in items:
@@ -287,11 +287,12 @@ def test_export_with_dataflow_settings_then_apply_writes_nothing(emulator, play,
     assert tutorial["schedule"] == {"frequency": "DAILY", "triggerType": "SCHEDULED", "startDate": "2021-12-24",
                                     "startTime": "23:00"}
     emulator.clear_requests()
-    run = play("adopt_apply_dataflows.yml", extra_vars={"destinations_file": str(path)})
+    run = apply(play, tmp_path, path)
     assert run.rc == 0, run.output
-    converged = [r for r in run.results if r["task"] == "Converge the dataflows" and r["status"].startswith("item")]
-    assert [r["status"] for r in converged] == ["item_ok"] * len(first)
     assert writes(emulator) == []
+    assert [r for r in emulator.requests(method="GET") if "/flows/" in r["path"]]  # the dataflows were compared
+    without, path = export(play, tmp_path, name="connections-only.yml", export_include_dataflow=False)
+    assert all("dataflow" not in i for i in items_of(path))
 
 
 def test_round_trip_on_generated_destinations(tmp_path):
