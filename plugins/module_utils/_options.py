@@ -102,6 +102,17 @@ def url_authority(url):
     return re.split(r"[/?#]", rest, maxsplit=1)[0]
 
 
+def org_id_errors(org_id):
+    """An IMS organization id ends in @AdobeOrg: an id pasted without it is caught here, before any request,
+    rather than as an API error that does not point at the org id."""
+    if org_id and not org_id.endswith("@AdobeOrg"):
+        shown = org_id if len(org_id) <= 80 else org_id[:80] + "..."
+        return ["org_id must be the IMS organization id, which ends in @AdobeOrg (such as "
+                "0123456789ABCDEF01234567@AdobeOrg, from the Developer Console or the Admin Console), got %r"
+                % shown]
+    return []
+
+
 def url_password(url):
     """The password inside a URL (https://user:password@host), or None; also when the rest does not parse."""
     authority = url_authority(url)
@@ -128,6 +139,7 @@ def check_connection_options(params):
     if not params.get("sandbox"):
         errors.append("sandbox must not be empty (the Flow Service defaults to prod only when the header is absent)")
     errors.extend(header_value_errors(params))
+    errors.extend(org_id_errors(params.get("org_id")))
     for name in ("platform_url", "ims_url"):
         url = params.get(name) or ""
         try:

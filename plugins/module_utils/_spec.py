@@ -52,6 +52,19 @@ def mask_secrets(params, secrets):
     return {k: (MASK if k in secrets else v) for k, v in (params or {}).items()}
 
 
+# The patterns of the published connection specs that a person should not have to decode, in words; the
+# message still quotes the pattern after them. Keyed by the exact pattern, so a changed spec falls back to it.
+KNOWN_PATTERNS = {
+    r"(?=^.{3,63}$)(?!^(\d+\.)+\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])$)":
+        "an Amazon S3 bucket name (3 to 63 characters: lower-case letters, digits, dots and hyphens, each "
+        "dot-separated part starting and ending with a letter or digit; not an IP address)",
+    r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$":
+        "an Azure Blob container name (3 to 63 characters: lower-case letters, digits and hyphens, starting and "
+        "ending with a letter or digit, no two hyphens in a row)",
+    r"^[A-Z2-7]{20}$": "an AWS access key id (20 characters: upper-case letters and the digits 2 to 7)",
+    r"^[A-Za-z0-9/+]{40}$": "an AWS secret access key (40 characters: letters, digits, / and +)",
+}
+
 _TYPES = {
     "string": (str,),
     "boolean": (bool,),
@@ -114,7 +127,11 @@ def check_value(value, schema, where, errors):
         errors.append("%s must be one of %s, got %r" % (where, ", ".join(repr(v) for v in schema["enum"]), value))
     if isinstance(value, str):
         if isinstance(schema.get("pattern"), str) and not re.search(schema["pattern"], value):
-            errors.append("%s does not match the pattern %s" % (where, schema["pattern"]))
+            words = KNOWN_PATTERNS.get(schema["pattern"])
+            if words:
+                errors.append("%s does not match the pattern of %s: %s" % (where, words, schema["pattern"]))
+            else:
+                errors.append("%s does not match the pattern %s" % (where, schema["pattern"]))
         if isinstance(schema.get("minLength"), int) and len(value) < schema["minLength"]:
             errors.append("%s is shorter than %d characters" % (where, schema["minLength"]))
         if isinstance(schema.get("maxLength"), int) and len(value) > schema["maxLength"]:

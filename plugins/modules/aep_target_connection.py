@@ -79,7 +79,7 @@ EXAMPLES = r"""
 
 - name: Google Ad Manager - append the audience id to the audience name
   aep.flow_service.aep_target_connection:
-    id: 3f1c2a40-0000-4000-8000-00000000ga01
+    id: 3f1c2a40-5b6d-4e8f-9a01-2b3c4d5e6f70
     params:
       appendSegmentId: true
 

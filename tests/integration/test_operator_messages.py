@@ -4,6 +4,7 @@ asserting on the exit code, the lines printed and the writes in the emulator's r
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import yaml
 from playhelpers import ROOT, playbook_env, writes
 from test_roles_and_playbooks import (
     AZURE_BASE,
+    AZURE_FLOW,
     BASE,
     DEMO_LISTS,
     FLOW,
@@ -304,3 +306,33 @@ def test_inventory_failure_fails_the_run_with_unparsed_failed(emulator, tmp_path
     assert "no hosts matched" not in output
     assert writes(emulator) == []  # prod was readable in the second case: none of its exports moved
     assert "not-the-secret" not in output
+
+
+# -------------------------------------------------------------------------- 8. messages a person reads (more)
+
+def test_bucket_and_container_names_are_described_in_words_then_the_pattern(emulator, play):
+    run = play("role_converge.yml", extra_vars={"destinations": [
+        {"label": "s3", "flow_id": FLOW, "params": {"bucketName": "Acme_Exports"}},
+        {"label": "azure", "flow_id": AZURE_FLOW, "params": {"container": "acme--exports"}}]})
+    assert run.rc == 2
+    lines = run.task("Report what changed, per destination")["result"]["msg"]
+    assert ("bucketName does not match the pattern of an Amazon S3 bucket name (3 to 63 characters: lower-case "
+            "letters, digits, dots and hyphens") in lines[0]
+    assert lines[0].endswith("[a-z0-9][a-z0-9\\-]*[a-z0-9])$)")  # the regex after the words
+    assert "container does not match the pattern of an Azure Blob container name" in lines[1]
+    assert writes(emulator) == []
+
+
+def test_org_id_without_its_suffix_fails_before_any_request(emulator, play):
+    run = play("flow_info.yml", extra_vars={"module_args": {"id": FLOW}},
+               env={"AEP_ORG_ID": "0123456789ABCDEF01234567"})
+    assert run.rc == 2
+    assert ("org_id must be the IMS organization id, which ends in @AdobeOrg (such as "
+            "0123456789ABCDEF01234567@AdobeOrg") in fatal_lines(run)[0]
+    assert emulator.requests() == []
+
+
+def test_module_examples_use_valid_ids():
+    examples = (ROOT / "plugins" / "modules" / "aep_target_connection.py").read_text(encoding="utf-8")
+    ids = re.findall(r"\b(?:id|flow_id): ([0-9a-z-]{36})\b", examples)
+    assert ids and all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", i) for i in ids), ids

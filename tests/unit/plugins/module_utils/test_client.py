@@ -202,6 +202,7 @@ def test_retry_delay_backoff_is_bounded_and_jittered():
     ({"retries": -1}, ["retries must be between"]),
     ({"ca_path": "/nonexistent/ca.pem"}, ["ca_path /nonexistent/ca.pem does not exist"]),
     ({"sandbox": ""}, ["sandbox must not be empty"]),
+    ({"org_id": "0123456789ABCDEF01234567"}, ["org_id must be the IMS organization id, which ends in @AdobeOrg"]),
 ])
 def test_option_errors_name_what_to_fix(overrides, words):
     opts = {"client_id": "c", "client_secret": "s", "org_id": "o@AdobeOrg", "sandbox": "prod",
@@ -213,7 +214,7 @@ def test_option_errors_name_what_to_fix(overrides, words):
 
 
 def test_option_warnings_for_plain_http_and_no_tls_checks():
-    opts = {"client_id": "c", "client_secret": "s", "org_id": "o", "sandbox": "prod", "platform_url": "http://api.example.com",
+    opts = {"client_id": "c", "client_secret": "s", "org_id": "o@AdobeOrg", "sandbox": "prod", "platform_url": "http://api.example.com",
             "ims_url": "http://127.0.0.1:8180", "timeout": 30, "retries": 4, "validate_certs": False}
     errors, warnings = check_connection_options(opts)
     assert errors == []
