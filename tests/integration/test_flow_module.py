@@ -342,8 +342,28 @@ def test_batch_module_items_with_a_dataflow_key_converge_connections_then_datafl
 
 def test_role_items_with_a_dataflow_key(emulator, play):
     run = play("role_converge.yml", extra_vars={"destinations": [
-        {"flow_id": FLOW, "dataflow": {"enabled": False, "audiences": [{"id": NEW[2], "name": "Via the role"}]}}]})
+        {"flow_id": FLOW, "dataflow": {"enabled": False, "audiences": [{"id": NEW[2], "name": "Via the role"}]}}]},
+        verbose=3)
     assert run.rc == 0, run.output
     flow = emulator.resource("flows", FLOW)
     assert flow["state"] == "disabled" and audience_ids(flow)[-1] == NEW[2]
     assert "dataflow %s" % FLOW in run.output and DEMO_CLIENT_SECRET not in run.output
+
+
+def test_profile_attributes_by_path_with_purge_then_rerun(emulator, play):
+    args = {"module_args": {"id": AZURE_FLOW, "profile_attributes": ["person.name.firstName", "homeAddress.city"],
+                            "purge_profile_attributes": True}}
+    run = play("flow.yml", extra_vars=args, diff=True)
+    assert run.rc == 0, run.output
+    sent = patches(emulator, AZURE_FLOW)
+    assert len(sent) == 1
+    assert [(op["op"], op["path"].rsplit("/", 2)[-2:]) for op in sent[0]["body"]] == [
+        ("remove", ["selectors", "0"]), ("add", ["selectors", "-"])]
+    stored = emulator.resource("flows", AZURE_FLOW)["transformations"][0]["params"]["profileSelectors"]["selectors"]
+    assert [s["value"]["path"] for s in stored] == ["person.name.firstName", "homeAddress.city"]
+    assert run.task(TASK)["result"]["diff"]["after"]["profile_attributes"] == ["person.name.firstName",
+                                                                              "homeAddress.city"]
+    emulator.clear_requests()
+    again = play("flow.yml", extra_vars=args)
+    assert again.rc == 0 and again.task(TASK)["status"] == "ok", again.output
+    assert writes(emulator) == []
