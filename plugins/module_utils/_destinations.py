@@ -260,8 +260,7 @@ class Batch:
                     flow = flow or self.read_flow(client, item, entry)
                     base_id = resolve_base_id(client, item["flow_id"], flow, ID_OPTIONS)
                 action = "Updating base connection %s" % base_id
-                entry["base_connection"] = self.base(client, sandbox, base_id, item, entry["label"], diffs,
-                                                    warnings)
+                entry["base_connection"] = self.base(client, sandbox, base_id, item, entry["label"], diffs, warnings)
             step = "dataflow"
             if item.get("dataflow") is not None:
                 action = "Updating dataflow %s" % item["flow_id"]
@@ -326,7 +325,6 @@ class Batch:
             diffs.append(diff_of("%s: base connection %s" % (label, base_id), base_view(outcome.before, secrets),
                                  base_view(outcome.after, secrets, outcome.operations)))
         return outcome_of(base_id, outcome, mask_operations(outcome.operations, secrets))
-
 
     def dataflow(self, client, sandbox, item, label, diffs, warnings):
         flow_id = item["flow_id"]

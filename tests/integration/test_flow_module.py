@@ -361,8 +361,8 @@ def test_profile_attributes_by_path_with_purge_then_rerun(emulator, play):
         ("remove", ["selectors", "0"]), ("add", ["selectors", "-"])]
     stored = emulator.resource("flows", AZURE_FLOW)["transformations"][0]["params"]["profileSelectors"]["selectors"]
     assert [s["value"]["path"] for s in stored] == ["person.name.firstName", "homeAddress.city"]
-    assert run.task(TASK)["result"]["diff"]["after"]["profile_attributes"] == ["person.name.firstName",
-                                                                              "homeAddress.city"]
+    after = run.task(TASK)["result"]["diff"]["after"]
+    assert after["profile_attributes"] == ["person.name.firstName", "homeAddress.city"]
     emulator.clear_requests()
     again = play("flow.yml", extra_vars=args)
     assert again.rc == 0 and again.task(TASK)["status"] == "ok", again.output

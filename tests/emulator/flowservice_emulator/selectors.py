@@ -92,7 +92,7 @@ def check_and_stamp(doc: dict, before: dict, spec_of) -> None:
     targets = (doc.get("inheritedAttributes") or {}).get("targetConnections") or []
     spec = spec_of(((targets[0] or {}).get("connectionSpec") or {}).get("id")) if targets else None
     file_based = str(((spec or {}).get("attributes") or {}).get("category") or "").lower() == "cloudstorage"
-    old = [s for s in _list(before, "segmentSelectors")]
+    old = _list(before, "segmentSelectors")
     now = str(int(time.time()))
     for index, selector in enumerate(_list(doc, "segmentSelectors")):
         if selector in old:

@@ -34,8 +34,8 @@ def flow(*selectors, profiles=None, **params):
                                                                              "params": params}]}
 
 
-def ops_for(current, spec=S3_SPEC, **want):
-    return flow_operations(current, want, lambda _flow: spec)
+def ops_for(current, spec=None, **want):
+    return flow_operations(current, want, lambda _flow: spec or S3_SPEC)
 
 
 def test_purge_removes_highest_index_first_and_the_result_is_the_listed_audience():
