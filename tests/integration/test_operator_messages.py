@@ -103,8 +103,8 @@ def test_role_asks_for_target_connection_id_listing_the_candidates_with_their_na
 
 
 def test_single_module_asks_for_id_listing_the_candidates(emulator, play):
-    run = play("target_connection.yml", extra_vars={"module_args": {"flow_id": TWO_TARGETS_FLOW,
-                                                                     "params": {"path": "x"}}})
+    args = {"flow_id": TWO_TARGETS_FLOW, "params": {"path": "x"}}
+    run = play("target_connection.yml", extra_vars={"module_args": args})
     assert run.rc == 2
     assert ("has 2 target connections: %s (Amazon S3 target A (two targets)), %s (Amazon S3 target B (two "
             "targets)); set id to pick one" % tuple(TWO_TARGETS)) in fatal_lines(run)[0]
@@ -153,8 +153,8 @@ def test_role_refuses_non_id_items_before_any_request(emulator, play):
                  id="base-id-as-flow_id"),
 ])
 def test_single_modules_say_what_a_wrong_kind_of_id_is(emulator, play, playbook, rid, words):
-    args = {"flow_id": rid, "params": {"path": "x"}} if playbook.startswith("target") else {"flow_id": rid,
-                                                                                             "name": "x"}
+    args = {"flow_id": rid}
+    args.update({"params": {"path": "x"}} if playbook.startswith("target") else {"name": "x"})
     run = play(playbook, extra_vars={"module_args": args})
     assert run.rc == 2
     assert words in fatal_lines(run)[0], run.output
