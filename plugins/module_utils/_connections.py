@@ -16,13 +16,23 @@ from ansible_collections.aep.flow_service.plugins.module_utils._converge import 
 from ansible_collections.aep.flow_service.plugins.module_utils._patch import build_patch, same, set_field_ops
 from ansible_collections.aep.flow_service.plugins.module_utils._spec import (
     MASK,
+    Context,
     auth_schema,
     check_object,
+    missing_required,
     secret_fields,
     target_schema,
 )
 
 UPDATE_SECRETS_CHOICES = ("always", "on_change")
+
+# The options that let a key the connection spec does not declare through, on purpose (dotted paths for nested keys).
+UNDECLARED_TARGET_OPTION = "allow_undeclared_params"
+UNDECLARED_AUTH_OPTION = "allow_undeclared_auth_params"
+
+# Target params the API stores although no published targetSpec declares them: every Adobe example of a
+# cloud-storage target connection sends mode "Server-to-server" (shared/reference/connection-specs/README.md).
+KNOWN_UNDECLARED_TARGET_PARAMS = ("mode",)
 
 
 def base_connection_ids(flow):
@@ -147,25 +157,29 @@ def resolve_base_id(client, flow_id, flow=None, id_options=None):
     return ids[0]
 
 
-def checked(values, schema, what):
+def checked(values, schema, what, context=None):
     """Coerce and validate user params against a spec schema, or raise ConvergeError listing every problem."""
     errors = []
-    result = check_object(values, schema, "", errors)
+    result = check_object(values, schema, "", errors, context)
     if errors:
         raise ConvergeError("invalid %s: %s" % (what, "; ".join(errors)))
     return result
 
 
-def target_operations(current, spec, params, purge_params, name=None, description=None):
+def target_operations(current, spec, params, purge_params, name=None, description=None, allow_undeclared=()):
     """Operations for a target connection: per-key params changes plus name and description."""
     ops = set_field_ops(current, {"name": name, "description": description})
-    if params is not None:
-        desired = checked(params, target_schema(spec), "params")
-        ops.extend(build_patch(current.get("params") or {}, desired, "/params", purge=purge_params))
+    if params is None:
+        return ops
+    schema = target_schema(spec)
+    current_params = current.get("params") or {}
+    context = Context(current_params, allow_undeclared, KNOWN_UNDECLARED_TARGET_PARAMS, UNDECLARED_TARGET_OPTION)
+    desired = checked(params, schema, "params", context)
+    ops.extend(build_patch(current_params, desired, "/params", purge=purge_params))
     return ops
 
 
-def base_operations(current, spec, auth_params, update_secrets, name=None, description=None):
+def base_operations(current, spec, auth_params, update_secrets, name=None, description=None, allow_undeclared=()):
     """Operations for a base connection: the whole /auth/params object when anything must change.
 
     The API replaces /auth/params whole and never returns secret values, so the object sent is the
@@ -177,9 +191,9 @@ def base_operations(current, spec, auth_params, update_secrets, name=None, descr
     auth = current.get("auth") or {}
     schema = auth_schema(spec, auth.get("specName"))
     secrets = secret_fields(schema)
-    desired = checked(auth_params, schema, "auth_params")
     current_params = auth.get("params") or {}
-    known = (schema.get("properties") or {}).keys()
+    desired = checked(auth_params, schema, "auth_params",
+                      Context(current_params, allow_undeclared, (), UNDECLARED_AUTH_OPTION))
     differs = any(k not in secrets and not same(current_params.get(k), v) for k, v in desired.items())
     given_secrets = [k for k in secrets if k in desired]
     if not differs and not (update_secrets == "always" and given_secrets):
@@ -190,8 +204,13 @@ def base_operations(current, spec, auth_params, update_secrets, name=None, descr
                             "never returns secrets, so leaving it out would delete the stored value; nothing was "
                             "written" % " and ".join(missing))
     # Keep the current non-secret values the spec defines (server-set extras such as authorizedDate are not ours).
+    known = (schema.get("properties") or {}).keys()
     value = {k: v for k, v in current_params.items() if k in known and k not in secrets}
     value.update(desired)
+    required = missing_required(None, value, schema, whole=True)
+    if required:
+        raise ConvergeError("auth_params must include %s, which the connection spec requires (the API replaces the "
+                            "whole auth object); nothing was written" % " and ".join(required))
     ops.append({"op": "replace", "path": "/auth/params", "value": value})
     return ops
 

@@ -65,10 +65,12 @@ DESTINATION_OPTIONS = dict(
     base_connection_id=dict(type="str"),
     sandbox=dict(type="str"),
     params=dict(type="dict"),
+    allow_undeclared_params=dict(type="list", elements="str"),
     purge_params=dict(type="bool"),
     name=dict(type="str"),
     description=dict(type="str"),
     auth_params=dict(type="dict", no_log=True),
+    allow_undeclared_auth_params=dict(type="list", elements="str", no_log=False),
     update_secrets=dict(type="str", choices=list(UPDATE_SECRETS_CHOICES), no_log=False),
     base_name=dict(type="str"),
     base_description=dict(type="str"),
@@ -298,7 +300,8 @@ class Batch:
             spec = self.specs.for_connection(current, client)  # also without params: which stored ones are secret
             secrets.learn(current, spec, params)
             return target_operations(current, spec if params is not None else None, params, purge,
-                                     item.get("name"), item.get("description"))
+                                     item.get("name"), item.get("description"),
+                                     item.get("allow_undeclared_params") or ())
 
         outcome = self.converge(client, sandbox, "targetConnections", target_id, compute)
         if outcome.operations:
@@ -315,7 +318,7 @@ class Batch:
             spec = self.specs.for_connection(current, client)
             secrets.update(connection_secrets(current, spec))
             return base_operations(current, spec, item.get("auth_params"), update_secrets, item.get("base_name"),
-                                   item.get("base_description"))
+                                   item.get("base_description"), item.get("allow_undeclared_auth_params") or ())
 
         outcome = self.converge(client, sandbox, "connections", base_id, compute)
         warning = uncompared_warning(label, item.get("auth_params"), secrets, update_secrets)

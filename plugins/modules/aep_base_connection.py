@@ -17,8 +17,10 @@ description:
     connection spec marks as C(format=password)). So when anything in the auth params must change, the module
     sends the whole object, built from the current non-secret values, the values you give, and the secrets,
     which you must give. If a secret is missing, the module fails without writing, rather than delete a credential.
-  - O(auth_params) is checked against the connection spec's C(authSpec) before any write; an unknown key fails
-    and names the valid keys.
+  - O(auth_params) is checked against the connection spec's C(authSpec) before any write. A key that the spec
+    does not declare and the connection does not hold fails, naming the closest valid key (list it in
+    O(allow_undeclared_auth_params) to send it on purpose); a spec with C(additionalProperties=false) accepts
+    no other key.
   - Writes carry C(If-Match) with the etag just read. If the connection changed between the read and the
     write (HTTP 412), it is read again and the object rebuilt from the new values.
 author:
@@ -52,6 +54,13 @@ options:
       - Every secret field of the spec must be given whenever the auth params change.
       - Never logged or returned; secret values appear as C(********) in RV(patch), RV(base_connection) and the diff.
     type: dict
+  allow_undeclared_auth_params:
+    description:
+      - Keys of O(auth_params) that the connection spec's C(authSpec) does not declare and the connection does not
+        hold yet, to send on purpose. Without it such a key fails as a probable typo, before any write.
+    type: list
+    elements: str
+    default: []
   update_secrets:
     description:
       - When to send the auth params, given that the current secret values cannot be read back and compared.
@@ -163,6 +172,7 @@ def main():
             id=dict(type="str"),
             flow_id=dict(type="str"),
             auth_params=dict(type="dict", no_log=True),
+            allow_undeclared_auth_params=dict(type="list", elements="str", default=[], no_log=False),
             update_secrets=dict(type="str", choices=list(UPDATE_SECRETS_CHOICES), default="always", no_log=False),
             name=dict(type="str"),
             description=dict(type="str"),
@@ -194,7 +204,8 @@ def main():
         warning = uncompared_warning("base connection %s" % base_id, p["auth_params"], secrets, p["update_secrets"])
         if warning and not warned:  # compute runs again after a 412; say it once
             warned.append(module.warn(warning))
-        return base_operations(current, spec, p["auth_params"], p["update_secrets"], p["name"], p["description"])
+        return base_operations(current, spec, p["auth_params"], p["update_secrets"], p["name"], p["description"],
+                               p["allow_undeclared_auth_params"])
 
     def view(resource, operations, full=False):
         return mask_connection(resource, secrets) if full else base_view(resource, secrets, operations)

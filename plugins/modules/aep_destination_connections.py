@@ -83,6 +83,13 @@ options:
             C(advertiser_id), C(appendSegmentId)...). Params not listed are left alone.
           - Checked and coerced against the connection spec, as M(aep.flow_service.aep_target_connection) does.
         type: dict
+      allow_undeclared_params:
+        description:
+          - Keys of O(destinations[].params) that the connection spec does not declare and the connection does not
+            hold yet, to send on purpose (dotted for nested keys, C(csvOptions.lineSep)); see
+            M(aep.flow_service.aep_target_connection).
+        type: list
+        elements: str
       purge_params:
         description:
           - Remove every target param that O(destinations[].params) does not list. Defaults to O(purge_params).
@@ -100,6 +107,12 @@ options:
           - Every secret field of the spec must be given whenever the auth params change, as for
             M(aep.flow_service.aep_base_connection).
         type: dict
+      allow_undeclared_auth_params:
+        description:
+          - Keys of O(destinations[].auth_params) that the spec's C(authSpec) does not declare and the connection
+            does not hold yet, to send on purpose.
+        type: list
+        elements: str
       update_secrets:
         description: When to send O(destinations[].auth_params); defaults to O(update_secrets).
         type: str

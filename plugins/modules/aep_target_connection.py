@@ -50,9 +50,24 @@ options:
       - The desired target parameters, with the API's names (C(bucketName), C(path), C(advertiser_id),
         C(appendSegmentId)...). Only the keys listed are managed.
       - A nested value such as C(csvOptions) is compared and sent whole.
-      - Values are checked against the connection spec's C(targetSpec) before any write, and coerced like
-        module options (V(1234) becomes V("1234") where the spec wants a string).
+      - Values are checked against the connection spec's C(targetSpec) before any write (types, C(enum),
+        C(const), C(oneOf), C(anyOf), C(allOf), patterns, lengths, bounds, nested objects, and Adobe's
+        C(conditional) keyword), and coerced like module options (V(1234) becomes V("1234") where the spec wants
+        a string).
+      - Adobe's published specs are open (no C(additionalProperties)), so the API accepts keys they do not
+        declare, such as C(mode), which every Adobe example sends. To catch typos, a key that is neither declared
+        by the spec nor already in the connection's params fails, naming the closest valid key; list it in
+        O(allow_undeclared_params) to send it on purpose. C(mode) is always accepted. A spec that sets
+        C(additionalProperties=false) accepts no other key at all.
     type: dict
+  allow_undeclared_params:
+    description:
+      - Keys of O(params) that the connection spec does not declare and the connection does not hold yet, to send
+        on purpose. Nested keys are written with dots, for example C(csvOptions.lineSep).
+      - Without it such a key fails as a probable typo, before any write.
+    type: list
+    elements: str
+    default: []
   purge_params:
     description:
       - Remove every parameter that O(params) does not list.
@@ -99,6 +114,13 @@ EXAMPLES = r"""
       fileType: CSV
       compression: GZIP
     purge_params: true
+
+- name: Send a param the connection spec does not declare, on purpose
+  aep.flow_service.aep_target_connection:
+    id: "{{ s3_target_connection_id }}"
+    params:
+      exportTimezone: UTC
+    allow_undeclared_params: [exportTimezone]
 
 - name: Preview a change without writing it
   aep.flow_service.aep_target_connection:
@@ -165,6 +187,7 @@ def main():
             id=dict(type="str"),
             flow_id=dict(type="str"),
             params=dict(type="dict"),
+            allow_undeclared_params=dict(type="list", elements="str", default=[]),
             purge_params=dict(type="bool", default=False),
             name=dict(type="str"),
             description=dict(type="str"),
@@ -191,7 +214,7 @@ def main():
         spec = specs.for_connection(current)  # also without params: it says which stored params are secret
         secrets.learn(current, spec, p["params"])
         return target_operations(current, spec if p["params"] is not None else None, p["params"], p["purge_params"],
-                                 p["name"], p["description"])
+                                 p["name"], p["description"], p["allow_undeclared_params"])
 
     def view(resource, operations, full=False):
         """The target connection, whole or as the managed subset shown in the diff; secret params masked."""

@@ -1,9 +1,11 @@
 """Connection-spec rules: validate params against a spec's JSON Schema, find and mask secret fields.
 
-The validator covers the JSON Schema keywords that connection specs use: ``type``, ``enum``,
-``pattern``, ``properties``, ``additionalProperties``, ``items``, ``minLength``/``maxLength`` and
-``minimum``/``maximum``. ``required`` is deliberately not enforced: the real API lets a whole-object
-replace drop keys, and tests must be able to observe that loss.
+The validator covers the JSON Schema keywords that connection specs use: ``type``, ``enum``, ``const``,
+``oneOf``/``anyOf``/``allOf``, ``pattern``, ``properties``, ``additionalProperties``, ``items``,
+``minLength``/``maxLength`` and ``minimum``/``maximum``. ``required`` is deliberately not enforced: the real
+API lets a whole-object replace drop keys, and tests must be able to observe that loss. Adobe's own
+``conditional`` keyword is ignored (it only decides which ``required`` keys apply, and ``required`` is not
+enforced), so every documented example of the published specs is accepted.
 """
 from __future__ import annotations
 
@@ -57,6 +59,9 @@ def validate(value: object, schema: dict, key: str = "", allowed_extra: frozense
     if "enum" in schema and value not in schema["enum"]:
         allowed = ", ".join(repr(item) for item in schema["enum"])
         raise SchemaViolation(key, f"value {value!r} is not one of {allowed}")
+    if "const" in schema and value != schema["const"]:
+        raise SchemaViolation(key, f"value {value!r} is not {schema['const']!r}")
+    _check_combinations(value, schema, key)
     if isinstance(value, str):
         _check_string(value, schema, key)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -69,6 +74,28 @@ def validate(value: object, schema: dict, key: str = "", allowed_extra: frozense
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):
             validate(item, schema["items"], f"{key}[{index}]")
+
+
+def _fits(value: object, schema: dict, key: str) -> bool:
+    try:
+        validate(value, schema, key)
+    except SchemaViolation:
+        return False
+    return True
+
+
+def _check_combinations(value: object, schema: dict, key: str) -> None:
+    """``allOf`` (every branch), ``anyOf`` (one at least), ``oneOf`` (exactly one), as published csvOptions use it."""
+    for branch in schema.get("allOf") or []:
+        validate(value, branch, key)
+    if schema.get("anyOf") and not any(_fits(value, branch, key) for branch in schema["anyOf"]):
+        raise SchemaViolation(key, f"value {value!r} fits none of the anyOf alternatives")
+    if schema.get("oneOf"):
+        fitting = sum(_fits(value, branch, key) for branch in schema["oneOf"])
+        if fitting != 1:
+            allowed = ", ".join(repr(b["const"]) for b in schema["oneOf"] if isinstance(b, dict) and "const" in b)
+            raise SchemaViolation(key, f"value {value!r} is not one of {allowed}" if allowed
+                                  else f"value {value!r} fits {fitting} of the oneOf alternatives, not exactly one")
 
 
 def _check_string(value: str, schema: dict, key: str) -> None:

@@ -68,11 +68,11 @@ def test_s3_connection_spec(api):
     assert auth["name"] == "Access Key"
     properties = auth["spec"]["properties"]
     assert properties["s3SecretKey"]["format"] == "password"
-    assert properties["s3SecretKey"]["pattern"] == "^[A-Za-z0-9/+]{40}$"
+    assert properties["s3SecretKey"]["pattern"] == "^[A-Za-z0-9/\\+]{40}$"
     assert properties["s3AccessKey"]["pattern"] == "^[A-Z2-7]{20}$"
     assert "format" not in properties["s3AccessKey"]
     target = spec["targetSpec"]["spec"]
-    assert target["additionalProperties"] is False
+    assert "additionalProperties" not in target  # open, as Adobe publishes it (test_emu_published_specs.py)
     assert target["properties"]["fileType"]["enum"] == ["CSV", "JSON", "PARQUET"]
     assert target["properties"]["compression"]["enum"] == ["NONE", "GZIP"]
     assert set(target["properties"]["csvOptions"]["properties"]) == {"delimiter", "quote", "escape", "nullValue", "emptyValue"}
