@@ -167,7 +167,11 @@ def checked(values, schema, what, context=None):
 
 
 def target_operations(current, spec, params, purge_params, name=None, description=None, allow_undeclared=()):
-    """Operations for a target connection: per-key params changes plus name and description."""
+    """Operations for a target connection: name, description, and params merged key by key at every level.
+
+    A nested object (``csvOptions``) is merged like the top level: only the keys given are set, and with
+    ``purge_params`` the keys not given are removed, at every level.
+    """
     ops = set_field_ops(current, {"name": name, "description": description})
     if params is None:
         return ops

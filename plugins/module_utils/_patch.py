@@ -37,11 +37,12 @@ def same(a, b):
 def build_patch(current, desired, base, purge=False):
     """Operations that turn the keys of ``current`` (a dict at pointer ``base``) into ``desired``.
 
-    One operation per top-level key that differs: ``add`` for a new key, ``replace`` for a changed one
-    (nested values are compared and sent whole), and with ``purge`` a ``remove`` for each key that
-    ``desired`` does not list. Keys of ``current`` that ``desired`` does not list are otherwise left alone,
-    so a concurrent change to another key is never overwritten. ``remove`` carries the removed value
-    because Adobe's schema requires ``value`` on every operation.
+    One operation per key that differs: ``add`` for a new key, ``replace`` for a changed one, and with
+    ``purge`` a ``remove`` for each key that ``desired`` does not list. A nested object that is an object
+    on both sides is merged the same way, key by key, with operations on its own keys (``/params/csvOptions/
+    delimiter``), so ``{"csvOptions": {"delimiter": ";"}}`` keeps the other CSV options. Keys of ``current``
+    that ``desired`` does not list are otherwise left alone, so a concurrent change to another key is never
+    overwritten. ``remove`` carries the removed value because Adobe's schema requires ``value`` on every operation.
     """
     current = current or {}
     ops = []
@@ -49,6 +50,8 @@ def build_patch(current, desired, base, purge=False):
         path = "%s/%s" % (base, escape(key))
         if key not in current:
             ops.append({"op": "add", "path": path, "value": copy.deepcopy(value)})
+        elif isinstance(current[key], dict) and isinstance(value, dict):
+            ops.extend(build_patch(current[key], value, path, purge=purge))
         elif not same(current[key], value):
             ops.append({"op": "replace", "path": path, "value": copy.deepcopy(value)})
     if purge:

@@ -81,7 +81,8 @@ options:
         description:
           - The desired target connection params, with the API's names (C(bucketName), C(path), C(container),
             C(advertiser_id), C(appendSegmentId)...). Params not listed are left alone.
-          - Checked and coerced against the connection spec, as M(aep.flow_service.aep_target_connection) does.
+          - Checked and coerced against the connection spec, as M(aep.flow_service.aep_target_connection) does;
+            nested objects such as C(csvOptions) are merged key by key.
         type: dict
       allow_undeclared_params:
         description:
@@ -92,7 +93,8 @@ options:
         elements: str
       purge_params:
         description:
-          - Remove every target param that O(destinations[].params) does not list. Defaults to O(purge_params).
+          - Remove every target param that O(destinations[].params) does not list, at every level. Defaults to
+            O(purge_params).
         type: bool
       name:
         description: The desired name of the target connection.

@@ -49,7 +49,9 @@ options:
     description:
       - The desired target parameters, with the API's names (C(bucketName), C(path), C(advertiser_id),
         C(appendSegmentId)...). Only the keys listed are managed.
-      - A nested value such as C(csvOptions) is compared and sent whole.
+      - A nested object such as C(csvOptions) is merged key by key, like the top level, with one JSON Patch
+        operation per nested key that differs (C(/params/csvOptions/delimiter)); so
+        C(csvOptions: {delimiter: ";"}) changes the delimiter and keeps the quote, escape, null and empty values.
       - Values are checked against the connection spec's C(targetSpec) before any write (types, C(enum),
         C(const), C(oneOf), C(anyOf), C(allOf), patterns, lengths, bounds, nested objects, and Adobe's
         C(conditional) keyword), and coerced like module options (V(1234) becomes V("1234") where the spec wants
@@ -70,7 +72,8 @@ options:
     default: []
   purge_params:
     description:
-      - Remove every parameter that O(params) does not list.
+      - Remove every parameter that O(params) does not list, at every level (with C(csvOptions) given, the CSV
+        options it does not list are removed too).
     type: bool
     default: false
   name:
@@ -114,6 +117,13 @@ EXAMPLES = r"""
       fileType: CSV
       compression: GZIP
     purge_params: true
+
+- name: Semicolon-separated CSV files (the other CSV options are kept)
+  aep.flow_service.aep_target_connection:
+    flow_id: 226fb2e1-db69-4760-b67e-9e671e05abfc
+    params:
+      csvOptions:
+        delimiter: ";"
 
 - name: Send a param the connection spec does not declare, on purpose
   aep.flow_service.aep_target_connection:

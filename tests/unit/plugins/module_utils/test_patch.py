@@ -35,10 +35,29 @@ def test_purge_yields_exactly_desired(current, desired):
 def test_without_purge_unlisted_keys_survive(current, desired):
     ops = build_patch(current, desired, "/params")
     result = apply_patch({"params": current}, ops)["params"]
-    expected = dict(current)
-    expected.update(desired)
-    assert same(result, expected)
+    assert same(result, deep_merge(current, desired))
     assert all(op["op"] != "remove" for op in ops)
+
+
+def deep_merge(current, desired):
+    """What the merge promises: objects on both sides merge key by key, at every level; anything else is replaced."""
+    merged = dict(current)
+    for key, value in desired.items():
+        both = isinstance(merged.get(key), dict) and isinstance(value, dict)
+        merged[key] = deep_merge(merged[key], value) if both else value
+    return merged
+
+
+def test_nested_objects_merge_key_by_key():
+    current = {"csvOptions": {"delimiter": ",", "quote": '"', "escape": "\\", "nullValue": "null", "emptyValue": ""}}
+    ops = build_patch(current, {"csvOptions": {"delimiter": ";"}}, "/params")
+    assert ops == [{"op": "replace", "path": "/params/csvOptions/delimiter", "value": ";"}]
+    assert apply_patch({"params": current}, ops)["params"]["csvOptions"] == dict(current["csvOptions"], delimiter=";")
+    purged = build_patch(current, {"csvOptions": {"delimiter": ";"}}, "/params", purge=True)
+    assert [op["path"] for op in purged if op["op"] == "remove"] == [
+        "/params/csvOptions/quote", "/params/csvOptions/escape", "/params/csvOptions/nullValue",
+        "/params/csvOptions/emptyValue"]
+    assert apply_patch({"params": current}, purged)["params"] == {"csvOptions": {"delimiter": ";"}}
 
 
 @settings(max_examples=200, deadline=None)
@@ -61,7 +80,7 @@ def test_operations_per_key_and_kind():
     ops = build_patch(current, desired, "/params", purge=True)
     assert ops == [
         {"op": "replace", "path": "/params/bucketName", "value": "new"},
-        {"op": "replace", "path": "/params/csvOptions", "value": {"delimiter": ";", "quote": '"'}},
+        {"op": "replace", "path": "/params/csvOptions/delimiter", "value": ";"},
         {"op": "add", "path": "/params/fresh", "value": True},
         {"op": "remove", "path": "/params/gone", "value": 1},
     ]

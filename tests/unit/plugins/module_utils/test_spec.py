@@ -115,14 +115,14 @@ def test_keys_the_connection_already_holds_are_no_typo():
     current = copy.deepcopy(S3_TARGET)
     current["params"]["exportTimezone"] = "UTC"
     current["params"]["csvOptions"]["lineSep"] = "\n"
-    ops = target_operations(current, S3, {"exportTimezone": "CET", "csvOptions": dict(CSV, lineSep="\r\n")}, False)
-    assert [op["path"] for op in ops] == ["/params/exportTimezone", "/params/csvOptions"]
+    ops = target_operations(current, S3, {"exportTimezone": "CET", "csvOptions": {"lineSep": "\r\n"}}, False)
+    assert [op["path"] for op in ops] == ["/params/exportTimezone", "/params/csvOptions/lineSep"]
 
 
 def test_allowed_on_purpose():
     ops = target_operations(S3_TARGET, S3, {"exportTimezone": "UTC", "csvOptions": {"lineSep": "\n"}}, False,
                             allow_undeclared=["exportTimezone", "csvOptions.lineSep"])
-    assert [op["path"] for op in ops] == ["/params/exportTimezone", "/params/csvOptions"]
+    assert [op["path"] for op in ops] == ["/params/exportTimezone", "/params/csvOptions/lineSep"]
     with pytest.raises(ConvergeError):  # a dotted path allows that nested key only
         target_operations(S3_TARGET, S3, {"lineSep": "\n"}, False, allow_undeclared=["csvOptions.lineSep"])
 
