@@ -13,7 +13,13 @@ import copy
 import threading
 
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
-from ansible_collections.aep.flow_service.plugins.module_utils._patch import build_patch, same, set_field_ops
+from ansible_collections.aep.flow_service.plugins.module_utils._patch import (
+    PatchError,
+    apply_patch,
+    build_patch,
+    same,
+    set_field_ops,
+)
 from ansible_collections.aep.flow_service.plugins.module_utils._spec import (
     MASK,
     Context,
@@ -33,6 +39,9 @@ UNDECLARED_AUTH_OPTION = "allow_undeclared_auth_params"
 # Target params the API stores although no published targetSpec declares them: every Adobe example of a
 # cloud-storage target connection sends mode "Server-to-server" (shared/reference/connection-specs/README.md).
 KNOWN_UNDECLARED_TARGET_PARAMS = ("mode",)
+
+PURGE_NEEDS_PARAMS = ("purge_params needs params, and not an empty one: it removes every target param that params "
+                      "does not list, so with none listed it would remove them all")
 
 
 def base_connection_ids(flow):
@@ -166,21 +175,45 @@ def checked(values, schema, what, context=None):
     return result
 
 
+def purge_problem(params, purge_params):
+    """The message refusing ``purge_params`` with an empty (or missing) ``params``, or None when the pair is fine."""
+    return PURGE_NEEDS_PARAMS if purge_params and not params else None
+
+
 def target_operations(current, spec, params, purge_params, name=None, description=None, allow_undeclared=()):
     """Operations for a target connection: name, description, and params merged key by key at every level.
 
     A nested object (``csvOptions``) is merged like the top level: only the keys given are set, and with
-    ``purge_params`` the keys not given are removed, at every level.
+    ``purge_params`` the keys not given are removed, at every level. A removal of a key the spec requires fails.
     """
     ops = set_field_ops(current, {"name": name, "description": description})
     if params is None:
         return ops
+    if purge_problem(params, purge_params):
+        raise ConvergeError(PURGE_NEEDS_PARAMS)
     schema = target_schema(spec)
     current_params = current.get("params") or {}
     context = Context(current_params, allow_undeclared, KNOWN_UNDECLARED_TARGET_PARAMS, UNDECLARED_TARGET_OPTION)
     desired = checked(params, schema, "params", context)
-    ops.extend(build_patch(current_params, desired, "/params", purge=purge_params))
+    params_ops = build_patch(current_params, desired, "/params", purge=purge_params)
+    if purge_params and params_ops:
+        try:
+            after = apply_patch({"params": current_params}, params_ops)["params"]
+        except PatchError as exc:
+            raise ConvergeError("internal error: the computed patch does not apply: %s" % exc)
+        required = missing_required(current_params, after, schema)
+        if required:
+            raise ConvergeError("purge_params would remove %s, which the connection spec requires; list %s in "
+                                "params; nothing was written" % (", ".join(required),
+                                                                  "it" if len(required) == 1 else "them"))
+    ops.extend(params_ops)
     return ops
+
+
+def removed_params(operations):
+    """The params an operation list removes, as dotted paths (``csvOptions.quote``), for messages and results."""
+    return [op["path"][len("/params/"):].replace("/", ".") for op in operations
+            if op.get("op") == "remove" and str(op.get("path", "")).startswith("/params/")]
 
 
 def base_operations(current, spec, auth_params, update_secrets, name=None, description=None, allow_undeclared=()):

@@ -30,6 +30,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     base_view,
     connection_secrets,
     mask_operations,
+    purge_problem,
     read_flow,
     resolve_base_id,
     resolve_target_id,
@@ -128,7 +129,7 @@ class BatchModule(AepModule):
         super().fail_json(msg=msg, **kwargs)
 
 
-def input_problems(items):
+def input_problems(items, purge_default=False):
     """Every problem that spans several keys of an item, for all items at once; items named by position and label.
 
     An item may hold secrets, so only its position and label are ever quoted.
@@ -155,6 +156,9 @@ def input_problems(items):
         if base_side and not (item.get("flow_id") or item.get("base_connection_id")):
             problems.append("%s: auth_params, base_name and base_description change the base connection; set "
                             "flow_id or base_connection_id" % where)
+        purge = purge_default if item.get("purge_params") is None else item["purge_params"]
+        if item.get("params") is not None and purge_problem(item["params"], purge):
+            problems.append("%s: %s" % (where, purge_problem(item["params"], purge)))
         if item.get("auth_params") is not None and not item["auth_params"]:
             problems.append("%s: auth_params is empty; leave it out to keep the credentials as they are" % where)
     return problems

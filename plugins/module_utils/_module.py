@@ -114,11 +114,13 @@ def fail_from_write_error(module, exc, action, **extra):
     module.fail_json(msg="%s failed: %s" % (action, exc), **extra)
 
 
-def converge_and_exit(module, collection, item_id, compute, view, result_key, show_operations=lambda ops: ops):
+def converge_and_exit(module, collection, item_id, compute, view, result_key, show_operations=lambda ops: ops,
+                      extra_result=None):
     """Run the read-compare-write loop for one resource and exit with the module's standard result.
 
     ``view(resource, sent_operations)`` gives the managed, secret-masked picture of a resource used for
-    the diff; ``show_operations`` masks the operations returned as ``patch``.
+    the diff; ``show_operations`` masks the operations returned as ``patch``; ``extra_result(operations)``
+    gives more result keys.
     """
     from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
     from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
@@ -134,6 +136,8 @@ def converge_and_exit(module, collection, item_id, compute, view, result_key, sh
         "etag": outcome.etag,
         "patch": show_operations(outcome.operations),
     }
+    if extra_result:
+        result.update(extra_result(outcome.operations))
     if module._diff:
         header = "%s %s" % (result_key.replace("_", " "), item_id)  # which connection, as the batch module says
         result["diff"] = {"before_header": header, "after_header": header, "before": view(outcome.before, None),

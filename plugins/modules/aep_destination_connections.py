@@ -95,6 +95,8 @@ options:
         description:
           - Remove every target param that O(destinations[].params) does not list, at every level. Defaults to
             O(purge_params).
+          - Needs a non-empty O(destinations[].params) (checked for every item before any request) and never
+            removes a param the connection spec requires.
         type: bool
       name:
         description: The desired name of the target connection.
@@ -373,7 +375,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    problems = input_problems(p["destinations"])
+    problems = input_problems(p["destinations"], p["purge_params"])
     if not 1 <= p["workers"] <= MAX_WORKERS:
         problems.insert(0, "workers must be between 1 and %d, got %d" % (MAX_WORKERS, p["workers"]))
     if problems:

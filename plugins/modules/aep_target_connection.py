@@ -74,6 +74,11 @@ options:
     description:
       - Remove every parameter that O(params) does not list, at every level (with C(csvOptions) given, the CSV
         options it does not list are removed too).
+      - Needs a non-empty O(params); V(true) with C(params: {}) fails before any request rather than remove
+        every parameter.
+      - Never removes a parameter the connection spec requires (the task fails, before any write, naming it).
+      - In check mode and diff mode, RV(patch) lists one C(remove) operation per parameter that would be
+        removed, and RV(removed_params) names them.
     type: bool
     default: false
   name:
@@ -154,6 +159,14 @@ target_connection:
     name: Amazon S3 target connection
     params: {bucketName: acme-exports-2026, path: audiences/winter, fileType: CSV, compression: NONE}
     etag: '"00000000-0000-0000-0000-000000000002"'
+removed_params:
+  description:
+    - The params removed (or, in check mode, that would be removed) by O(purge_params), as dotted paths
+      (C(csvOptions.quote)). Empty when nothing is removed.
+  returned: success
+  type: list
+  elements: str
+  sample: [csvOptions.quote, appendSegmentId]
 etag:
   description: The etag of the target connection after the task (the new one after a write).
   returned: success
@@ -183,6 +196,8 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     TARGET_MODULE_IDS,
     SpecReader,
     TargetSecrets,
+    purge_problem,
+    removed_params,
     resolve_target_id,
     target_operations,
     target_view,
@@ -209,8 +224,8 @@ def main():
     problems = id_problems({"id": p["id"], "flow_id": p["flow_id"]})
     if problems:
         module.fail_json(msg="; ".join(problems))
-    if p["purge_params"] and p["params"] is None:
-        module.fail_json(msg="purge_params needs params: without it every parameter would be removed")
+    if purge_problem(p["params"], p["purge_params"]):
+        module.fail_json(msg=purge_problem(p["params"], p["purge_params"]))
     if p["name"] is not None and not p["name"].strip():
         module.fail_json(msg="name must not be empty")
 
@@ -232,7 +247,8 @@ def main():
         return shown if full else target_view(shown)
 
     converge_and_exit(module, "targetConnections", target_id, compute, view, "target_connection",
-                      show_operations=secrets.operations)
+                      show_operations=secrets.operations,
+                      extra_result=lambda ops: {"removed_params": removed_params(ops)})
 
 
 if __name__ == "__main__":

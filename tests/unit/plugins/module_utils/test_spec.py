@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
     KNOWN_UNDECLARED_TARGET_PARAMS,
     UNDECLARED_TARGET_OPTION,
-    base_operations,
+    removed_params,
     target_operations,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
@@ -225,3 +225,27 @@ def test_same_verdict_as_jsonschema(name):
             assert (errors == []) == validator.is_valid(params), (params, errors)
 
     check()
+
+
+# ------------------------------------------------------------------------------------- purge_params safety
+
+def test_purge_never_removes_a_required_param():
+    with pytest.raises(ConvergeError) as info:
+        target_operations(S3_TARGET, S3, {"mode": "Server-to-server", "bucketName": "acme-exports"}, True)
+    assert "purge_params would remove path, compression" in str(info.value)
+    assert "nothing was written" in str(info.value)
+
+
+@pytest.mark.parametrize("params", [{}, None])
+def test_purge_with_empty_params_is_refused(params):
+    if params is None:  # no params: purge has nothing to work on and nothing is removed
+        assert target_operations(S3_TARGET, S3, None, True, name="x") == [{"op": "add", "path": "/name", "value": "x"}]
+        return
+    with pytest.raises(ConvergeError) as info:
+        target_operations(S3_TARGET, S3, params, True)
+    assert "purge_params needs params" in str(info.value)
+
+
+def test_removed_params_name_nested_keys():
+    ops = target_operations(S3_TARGET, S3, dict(S3_TARGET["params"], csvOptions={"delimiter": ","}), True)
+    assert removed_params(ops) == ["csvOptions.quote", "csvOptions.escape", "csvOptions.nullValue", "csvOptions.emptyValue"]
