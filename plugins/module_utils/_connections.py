@@ -221,6 +221,8 @@ def base_operations(current, spec, auth_params, update_secrets, name=None, descr
 
     The API replaces /auth/params whole and never returns secret values, so the object sent is the
     current non-secret values merged with the desired ones, plus every secret, which the user must supply.
+    Every current non-secret value is kept, declared by the spec or not (``authorizedDate``, which the
+    service sets and no authSpec declares).
     """
     ops = set_field_ops(current, {"name": name, "description": description})
     if auth_params is None:
@@ -240,9 +242,13 @@ def base_operations(current, spec, auth_params, update_secrets, name=None, descr
         raise ConvergeError("auth_params must include the secret %s: the API replaces the whole auth object and "
                             "never returns secrets, so leaving it out would delete the stored value; nothing was "
                             "written" % " and ".join(missing))
-    # Keep the current non-secret values the spec defines (server-set extras such as authorizedDate are not ours).
-    known = (schema.get("properties") or {}).keys()
-    value = {k: v for k, v in current_params.items() if k in known and k not in secrets}
+    hidden = sorted(k for k, v in current_params.items() if k not in secrets and k not in desired and v == MASK)
+    if hidden:
+        # The API hides this value as it hides secrets; sending the mask back would overwrite the real value.
+        raise ConvergeError("auth_params must include %s: the API returns it masked, and the whole auth object is "
+                            "replaced, so leaving it out would overwrite the stored value; nothing was written"
+                            % " and ".join(hidden))
+    value = {k: v for k, v in current_params.items() if k not in secrets}
     value.update(desired)
     required = missing_required(None, value, schema, whole=True)
     if required:

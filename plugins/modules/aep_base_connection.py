@@ -21,6 +21,8 @@ description:
     does not declare and the connection does not hold fails, naming the closest valid key (list it in
     O(allow_undeclared_auth_params) to send it on purpose); a spec with C(additionalProperties=false) accepts
     no other key.
+  - Every current non-secret auth param is kept when the object is sent, whether the spec declares it or not
+    (for example C(authorizedDate), which the service sets on Amazon S3 and Azure Blob connections).
   - Writes carry C(If-Match) with the etag just read. If the connection changed between the read and the
     write (HTTP 412), it is read again and the object rebuilt from the new values.
 author:

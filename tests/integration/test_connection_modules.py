@@ -175,7 +175,8 @@ def test_rotation_writes_the_whole_object_and_on_change_rerun_is_ok(emulator, pl
     assert result["status"] == "changed", run.output
     sent = patches(emulator, BASE)
     assert len(sent) == 1
-    assert sent[0]["body"] == [{"op": "replace", "path": "/auth/params", "value": auth}]
+    # authorizedDate, set by the service and declared by no authSpec, is kept (issue 11 item 10).
+    assert sent[0]["body"] == [{"op": "replace", "path": "/auth/params", "value": dict(auth, authorizedDate="2021-12-23")}]
     assert stored_auth(emulator)["s3SecretKey"] == NEW_SECRET
     assert stored_auth(emulator)["s3AccessKey"] == NEW_ACCESS_KEY
     assert result["result"]["base_connection"]["auth"]["params"]["s3SecretKey"] == "********"

@@ -151,7 +151,7 @@ def test_role_converges_every_destination_once_then_rerun_is_all_ok(emulator, pl
     assert s3["target_connection"]["id"] == TARGET and s3["base_connection"]["id"] == BASE
     assert s3["base_connection"]["patch"][0]["value"]["s3SecretKey"] == "********"
     # The access key id going in is named by its last four characters (no_log masks the whole value).
-    assert "replace /auth/params (s3AccessKey ending in SKEY, s3SecretKey)" in s3["summary"]
+    assert "replace /auth/params (authorizedDate, s3AccessKey ending in SKEY, s3SecretKey)" in s3["summary"]
     assert 'replace /params/bucketName = "acme-exports-2026"' in s3["summary"]
 
     emulator.clear_requests()
@@ -369,7 +369,7 @@ def test_rotate_credentials_stores_the_vaulted_values_and_on_change_rerun_is_ok(
     assert check.rc == 0, check.output
     assert writes(emulator) == []
     assert auth(emulator) == before[BASE]["auth"]["params"]
-    assert "replace /auth/params (s3AccessKey ending in SKEY, s3SecretKey)" in role_lines(check)[0]
+    assert "replace /auth/params (authorizedDate, s3AccessKey ending in SKEY, s3SecretKey)" in role_lines(check)[0]
 
     rotated = play("playbooks/rotate_credentials.yml", extra_vars=vaulted, args=vault_args, verbose=3)
     assert rotated.rc == 0, rotated.output
@@ -381,7 +381,7 @@ def test_rotate_credentials_stores_the_vaulted_values_and_on_change_rerun_is_ok(
     assert {r["if_match"] for r in sent} == {before[BASE]["etag"], before[AZURE_BASE]["etag"]}
     assert writes(emulator, "/targetConnections/") == []
     lines = role_lines(rotated)
-    assert "replace /auth/params (s3AccessKey ending in AAAA, s3SecretKey)" in lines[0]
+    assert "replace /auth/params (authorizedDate, s3AccessKey ending in AAAA, s3SecretKey)" in lines[0]
     assert "replace /auth/params (connectionString)" in lines[1]
 
     emulator.clear_requests()

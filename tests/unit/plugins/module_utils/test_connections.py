@@ -70,7 +70,9 @@ def test_purge_removes_unlisted_and_name_is_managed():
 
 def test_base_change_sends_whole_object_with_current_non_secrets():
     ops = base_operations(BASE, S3_SPEC, {"s3AccessKey": NEW_KEY, "s3SecretKey": "s" * 40}, "on_change")
-    assert ops == [{"op": "replace", "path": "/auth/params", "value": {"s3AccessKey": NEW_KEY, "s3SecretKey": "s" * 40}}]
+    # authorizedDate is declared by no authSpec, but it is the connection's: rotation keeps it (issue 11 item 10).
+    assert ops == [{"op": "replace", "path": "/auth/params", "value": {
+        "s3AccessKey": NEW_KEY, "s3SecretKey": "s" * 40, "authorizedDate": "2024-01-01"}}]
 
 
 def test_base_change_without_secret_fails_and_names_it():

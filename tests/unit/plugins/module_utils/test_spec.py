@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
     KNOWN_UNDECLARED_TARGET_PARAMS,
     UNDECLARED_TARGET_OPTION,
+    base_operations,
     removed_params,
     target_operations,
 )
@@ -249,3 +250,21 @@ def test_purge_with_empty_params_is_refused(params):
 def test_removed_params_name_nested_keys():
     ops = target_operations(S3_TARGET, S3, dict(S3_TARGET["params"], csvOptions={"delimiter": ","}), True)
     assert removed_params(ops) == ["csvOptions.quote", "csvOptions.escape", "csvOptions.nullValue", "csvOptions.emptyValue"]
+
+
+# ------------------------------------------------------------------------------------- rotation
+
+def test_rotation_keeps_every_non_secret_auth_param_declared_or_not():
+    current = {"id": "b", "auth": {"specName": "Access Key", "params": {
+        "s3AccessKey": "AAAAAAAAAAAAAAAAAAAA", "s3SecretKey": "********", "authorizedDate": "2021-12-23", "region": "eu"}}}
+    [op] = base_operations(current, S3, {"s3SecretKey": "s" * 40}, "always")
+    assert op["value"] == {"s3AccessKey": "AAAAAAAAAAAAAAAAAAAA", "s3SecretKey": "s" * 40,
+                           "authorizedDate": "2021-12-23", "region": "eu"}
+
+
+def test_rotation_refuses_to_send_back_a_masked_undeclared_param():
+    current = {"id": "b", "auth": {"specName": "Access Key", "params": {
+        "s3AccessKey": "AAAAAAAAAAAAAAAAAAAA", "s3SecretKey": "********", "sessionToken": "********"}}}
+    with pytest.raises(ConvergeError) as info:
+        base_operations(current, S3, {"s3SecretKey": "s" * 40}, "always")
+    assert "auth_params must include sessionToken" in str(info.value)

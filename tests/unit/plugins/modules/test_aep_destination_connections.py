@@ -68,7 +68,7 @@ def test_converges_the_list_with_the_fewest_requests_then_a_rerun_writes_nothing
     # Secrets masked in what is returned; the summary names keys only.
     s3 = result["destinations"][0]
     assert s3["base_connection"]["patch"][0]["value"]["s3SecretKey"] == "********"
-    assert "replace /auth/params (s3AccessKey ending in %s, s3SecretKey)" % NEW_KEY[-4:] in s3["summary"]
+    assert "replace /auth/params (authorizedDate, s3AccessKey ending in %s, s3SecretKey)" % NEW_KEY[-4:] in s3["summary"]
     assert s3["summary"].startswith("S3 winter: CHANGED - target connection %s: replace /params/path" % TARGET)
     assert NEW_SECRET not in repr(result)
 
