@@ -203,9 +203,9 @@ def target_operations(current, spec, params, purge_params, name=None, descriptio
             raise ConvergeError("internal error: the computed patch does not apply: %s" % exc)
         required = missing_required(current_params, after, schema)
         if required:
+            them = "it" if len(required) == 1 else "them"
             raise ConvergeError("purge_params would remove %s, which the connection spec requires; list %s in "
-                                "params; nothing was written" % (", ".join(required),
-                                                                  "it" if len(required) == 1 else "them"))
+                                "params; nothing was written" % (", ".join(required), them))
     ops.extend(params_ops)
     return ops
 

@@ -50,8 +50,8 @@ options:
       - The desired target parameters, with the API's names (C(bucketName), C(path), C(advertiser_id),
         C(appendSegmentId)...). Only the keys listed are managed.
       - A nested object such as C(csvOptions) is merged key by key, like the top level, with one JSON Patch
-        operation per nested key that differs (C(/params/csvOptions/delimiter)); so
-        C(csvOptions: {delimiter: ";"}) changes the delimiter and keeps the quote, escape, null and empty values.
+        operation per nested key that differs (C(/params/csvOptions/delimiter)). So a C(csvOptions) that gives
+        only a C(delimiter) changes the delimiter and keeps the quote, escape, null and empty values.
       - Values are checked against the connection spec's C(targetSpec) before any write (types, C(enum),
         C(const), C(oneOf), C(anyOf), C(allOf), patterns, lengths, bounds, nested objects, and Adobe's
         C(conditional) keyword), and coerced like module options (V(1234) becomes V("1234") where the spec wants
@@ -74,8 +74,8 @@ options:
     description:
       - Remove every parameter that O(params) does not list, at every level (with C(csvOptions) given, the CSV
         options it does not list are removed too).
-      - Needs a non-empty O(params); V(true) with C(params: {}) fails before any request rather than remove
-        every parameter.
+      - Needs a non-empty O(params); V(true) with an empty O(params) fails before any request rather than
+        remove every parameter.
       - Never removes a parameter the connection spec requires (the task fails, before any write, naming it).
       - In check mode and diff mode, RV(patch) lists one C(remove) operation per parameter that would be
         removed, and RV(removed_params) names them.

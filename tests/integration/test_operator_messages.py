@@ -79,7 +79,8 @@ def test_role_validation_names_the_item_and_the_key_without_dumping_the_spec(emu
     assert "argument_spec_data" not in run.output
     assert len(run.output) < 4000, run.output
     (fatal,) = fatal_lines(run)
-    assert "destination 2 (typo): unknown key parms; the keys are: auth_params, base_connection_id" in fatal
+    assert ("destination 2 (typo): unknown key parms; the keys are: allow_undeclared_auth_params, "
+            "allow_undeclared_params, auth_params, base_connection_id") in fatal
     assert "destination 3 (%s): argument 'purge_params' is of type str" % FLOW in fatal
     assert fatal.count("unknown key parms") == 1
     assert_no_secret(run)

@@ -193,7 +193,7 @@ def test_role_check_mode_writes_nothing_and_predicts_the_report_and_diff(emulato
         {"flow_id": FLOW, "params": {"path": "x"}, "purge_params": "maybe"},
         {"params": {"path": "x"}},
         {"flow_id": FLOW, "update_secrets": "sometimes", "auth_params": S3_KEYS},
-    ], ["destination 1 (%s): unknown key parms; the keys are: auth_params, " % FLOW,
+    ], ["destination 1 (%s): unknown key parms; the keys are: allow_undeclared_auth_params, allow_undeclared_params, auth_params, " % FLOW,
         "destination 2 (%s): argument 'params' is of type" % FLOW,
         "destination 3 (%s): argument 'purge_params' is of type" % FLOW,
         "destination 4: one of the following is required: flow_id, target_connection_id",
@@ -382,7 +382,7 @@ def test_rotate_credentials_stores_the_vaulted_values_and_on_change_rerun_is_ok(
     assert writes(emulator, "/targetConnections/") == []
     lines = role_lines(rotated)
     assert "replace /auth/params (authorizedDate, s3AccessKey ending in AAAA, s3SecretKey)" in lines[0]
-    assert "replace /auth/params (connectionString)" in lines[1]
+    assert "replace /auth/params (authorizedDate, connectionString)" in lines[1]
 
     emulator.clear_requests()
     converge = play("playbooks/rotate_credentials.yml", extra_vars=dict(vaulted, update_secrets="on_change"),
