@@ -35,6 +35,11 @@ def test_demo_destination_is_a_destination_flow(api, destination):
     assert flow["inheritedAttributes"]["properties"]["isDestinationFlow"] is True
     [target] = flow["inheritedAttributes"]["targetConnections"]
     assert target["id"] == destination.target and target["baseConnection"]["id"] == destination.base
+    flow_spec = api.item(f"/flowSpecs/{flow['flowSpec']['id']}", destination.sandbox)
+    assert flow_spec["targetConnectionSpecIds"] == [destination.spec_id]
+    published = destination.reference()
+    if published is not None:
+        assert flow["flowSpec"]["id"] == published["flowSpecId"]
     params = api.item(f"/targetConnections/{destination.target}", destination.sandbox)["params"]
     assert params["mode"] == "Server-to-server" and set(destination.location) <= set(params)
 
