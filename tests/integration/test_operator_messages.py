@@ -255,7 +255,7 @@ def test_rotation_report_names_the_access_key_going_in_by_its_last_four_characte
                check=True)
     assert run.rc == 0, run.output
     line = run.task("Report what changed, per destination")["result"]["msg"][0]
-    assert "replace /auth/params (s3AccessKey ending in %s, s3SecretKey)" % NEW["vault_s3_access_key"][-4:] in line
+    assert "replace /auth/params (authorizedDate, s3AccessKey ending in %s, s3SecretKey)" % NEW["vault_s3_access_key"][-4:] in line
     assert_no_secret(run)
 
 
