@@ -130,8 +130,17 @@ def converge_and_exit(module, collection, item_id, compute, view, result_key, sh
         outcome = converge(module.client, collection, item_id, compute, module.check_mode)
     except (ApiError, ConvergeError) as exc:
         fail_from_write_error(module, exc, action)
+    what = result_key.replace("_", " ")
+    done = ", ".join("%s %s" % (op.get("op"), op.get("path")) for op in outcome.operations)  # no values: secrets
+    if not outcome.changed:
+        msg = "%s %s: no change" % (what, item_id)
+    elif module.check_mode:
+        msg = "%s %s: would change (check mode, nothing was sent): %s" % (what, item_id, done)
+    else:
+        msg = "%s %s: changed%s" % (what, item_id, ": " + done if done else "")
     result = {
         "changed": outcome.changed,
+        "msg": msg,
         result_key: view(outcome.after, None, full=True),
         "etag": outcome.etag,
         "patch": show_operations(outcome.operations),

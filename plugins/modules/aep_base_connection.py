@@ -128,6 +128,13 @@ base_connection:
     name: ACME S3
     auth: {specName: Access Key, params: {s3AccessKey: AKIAEXAMPLEEXAMPLE23, s3SecretKey: "********"}}
     etag: '"00000000-0000-0000-0000-000000000002"'
+msg:
+  description:
+    - What the task did, in words; in check mode it says V(would change) and that nothing was sent. Operations
+      are named by their path only, never with values.
+  returned: success
+  type: str
+  sample: 'base connection 8ce3dc63-3766-4220-9f61-51d2f8f14618: would change (check mode, nothing was sent): replace /params/path'
 etag:
   description: The etag of the base connection after the task (the new one after a write).
   returned: success

@@ -167,6 +167,13 @@ removed_params:
   type: list
   elements: str
   sample: [csvOptions.quote, appendSegmentId]
+msg:
+  description:
+    - What the task did, in words; in check mode it says V(would change) and that nothing was sent. Operations
+      are named by their path only, never with values.
+  returned: success
+  type: str
+  sample: 'target connection 8ce3dc63-3766-4220-9f61-51d2f8f14618: would change (check mode, nothing was sent): replace /params/path'
 etag:
   description: The etag of the target connection after the task (the new one after a write).
   returned: success

@@ -337,3 +337,16 @@ def test_module_examples_use_valid_ids():
     examples = (ROOT / "plugins" / "modules" / "aep_target_connection.py").read_text(encoding="utf-8")
     ids = re.findall(r"\b(?:id|flow_id): ([0-9a-z-]{36})\b", examples)
     assert ids and all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", i) for i in ids), ids
+
+
+def test_single_module_says_would_change_in_check_mode(emulator, play):
+    args = {"module_args": {"id": TARGET, "params": {"path": "x"}}}
+    check = play("target_connection.yml", extra_vars=args, check=True)
+    assert check.task("Converge the target connection")["result"]["msg"] == (
+        "target connection %s: would change (check mode, nothing was sent): replace /params/path" % TARGET)
+    applied = play("target_connection.yml", extra_vars=args)
+    assert applied.task("Converge the target connection")["result"]["msg"] == (
+        "target connection %s: changed: replace /params/path" % TARGET)
+    again = play("target_connection.yml", extra_vars=args)
+    assert again.task("Converge the target connection")["result"]["msg"] == "target connection %s: no change" % TARGET
+    assert len(patches(emulator)) == 1
