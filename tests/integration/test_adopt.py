@@ -35,6 +35,9 @@ DESTINATION_FILTER = "inheritedAttributes.properties.isDestinationFlow==true"
 MINTED_TOKEN = re.compile(r"emu-[A-Za-z0-9_\-]{16,}")
 VAULT_REF = re.compile(r"^\{\{ (vault_[a-z0-9_]+) \}\}$")
 GENERATED = 25
+# The six published cloud-storage destinations and the two advertising ones of the emulator's demo data.
+EVERY_KIND = ("Amazon S3", "Azure Blob Storage", "Azure Data Lake Gen2", "Data Landing Zone", "Google Cloud Storage",
+              "SFTP", "Pinterest", "Google Ad Manager")
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -257,7 +260,11 @@ def test_export_then_apply_writes_nothing(emulator, play, tmp_path, include_auth
     dummy, path = export(play, tmp_path, export_include_auth=include_auth)
     items = items_of(path)
     kinds = demo_kinds(emulator)
-    assert {"Amazon S3", "Pinterest", "Google Ad Manager"} <= kinds
+    assert set(EVERY_KIND) <= kinds
+    exported = {spec_names()[t["connectionSpec"]["id"]] for i in items
+                for t in emulator.resource("flows", i["flow_id"], sandbox=i["sandbox"])["inheritedAttributes"][
+                    "targetConnections"]}
+    assert exported == kinds
     vault = vault_values(emulator, items) if include_auth else None
     emulator.clear_requests()
     run = apply(play, tmp_path, path, vault=vault, verbose=3)
