@@ -20,7 +20,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._patch import (
     same,
     set_field_ops,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._spec import (
+from ansible_collections.aep.flow_service.plugins.module_utils._schema import (
     MASK,
     Context,
     auth_schema,

@@ -13,7 +13,7 @@ both leave out every value a connection spec marks secret.
 
 from __future__ import annotations
 
-from ansible_collections.aep.flow_service.plugins.module_utils._spec import MASK, secret_fields, target_schema
+from ansible_collections.aep.flow_service.plugins.module_utils._schema import MASK, secret_fields, target_schema
 
 # The target params that say where files land, as Adobe's cloud-storage connection specs name them
 # (bucketName for Amazon S3 and Google Cloud Storage, container for Azure Blob, remotePath for SFTP, and

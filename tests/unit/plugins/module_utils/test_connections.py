@@ -13,7 +13,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
 from ansible_collections.aep.flow_service.plugins.module_utils._patch import apply_patch
-from ansible_collections.aep.flow_service.plugins.module_utils._spec import MASK, check_object, secret_fields
+from ansible_collections.aep.flow_service.plugins.module_utils._schema import MASK, check_object, secret_fields
 
 S3_SPEC = {
     "id": "4fce964d-3f37-408f-9778-e597338a21ee",

@@ -1,6 +1,6 @@
 """The connection-spec checker on Adobe's six published cloud-storage specs (as the emulator serves them).
 
-The checker is ours, not ``jsonschema`` (see _spec.py for why); ``test_same_verdict_as_jsonschema`` holds it to
+The checker is ours, not ``jsonschema`` (see _schema.py for why); ``test_same_verdict_as_jsonschema`` holds it to
 ``jsonschema``'s verdict on every keyword both know, over values drawn from the published specs.
 """
 
@@ -22,7 +22,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     target_operations,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
-from ansible_collections.aep.flow_service.plugins.module_utils._spec import (
+from ansible_collections.aep.flow_service.plugins.module_utils._schema import (
     Context,
     applies,
     check_object,
