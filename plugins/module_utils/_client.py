@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import random
 import time
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -20,116 +19,26 @@ except ImportError:  # pragma: no cover - the module base reports missing_requir
 
 from ansible.module_utils.common.warnings import warn
 
+from ansible_collections.aep.flow_service.plugins.module_utils._backoff import backoff as jittered
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import (
     AMBIGUOUS_NOT_FOUND,
+    ApiError,
     catalog_code,
     classify,
-    is_flow_service_body,
+    error_from_response,
     mark_wrong_url,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._options import HEADER_SAFE, header_value_errors, is_loopback
 from ansible_collections.aep.flow_service.plugins.module_utils._redact import Redactor
-from ansible_collections.aep.flow_service.plugins.module_utils._token import TokenCache
+from ansible_collections.aep.flow_service.plugins.module_utils._token import TOKEN_NOT_A_HEADER, TokenCache, mint_ims_token
 
 FLOW_SERVICE_PATH = "/data/foundation/flowservice"
-IMS_TOKEN_PATH = "/ims/token/v3"
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # Answers of a gateway or proxy that gave up waiting: the server behind it may have applied the write anyway.
 UNCONFIRMED_STATUSES = frozenset((502, 503, 504))
 MAX_RETRY_AFTER = 60.0
 PAGE_SIZE = 100
 MAX_PAGES = 10000
-
-
-class ApiError(Exception):
-    """A failed request, described for people: never carries headers, tokens or secrets."""
-
-    def __init__(self, message, status=None, code=None, title=None, request_id=None, method=None, url=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.title = title
-        self.request_id = request_id
-        self.method = method
-        self.url = url
-        self.kind = None  # what the answer means beyond its status (see _errors.py), e.g. "wrong_url"
-        self.hint = None  # what to do, when the status alone would suggest the wrong thing
-        self.flow_service_body = False  # the error body is one the Flow Service writes
-
-    def to_dict(self):
-        """The structured fields a module returns beside its msg."""
-        return {
-            "status": self.status,
-            "error_code": self.code,
-            "title": self.title,
-            "message": self.message,
-            "request_id": self.request_id,
-            "method": self.method,
-            "url": self.url,
-        }
-
-    def __str__(self):
-        parts = []
-        if self.method and self.url:
-            parts.append("%s %s" % (self.method, self.url))
-        if self.status:
-            parts.append("HTTP %s" % self.status)
-        if self.code:
-            parts.append(self.code)
-        text = ", ".join(parts)
-        text = "%s: %s" % (text, self.message) if text else self.message
-        if self.request_id:
-            text += " (request id %s)" % self.request_id
-        return text
-
-
-def error_from_response(response, method, url, redact=None):
-    """Turn a Flow Service, gateway or IMS error response into an ApiError.
-
-    ``redact`` (Redactor.redact) masks known secrets in what the server wrote, before anything is cut short.
-    """
-    redact = redact or str
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        body = {}
-    report = body.get("report") if isinstance(body.get("report"), dict) else {}
-    code = None
-    error_type = body.get("type")
-    if isinstance(error_type, str) and "/errors/" in error_type:
-        code = error_type.rsplit("/", 1)[-1]
-    elif body.get("error_code"):
-        code = str(body["error_code"])
-    elif body.get("error"):  # IMS
-        code = str(body["error"])
-    text = redact((response.text or "").strip())
-    if text.startswith("<"):  # an HTML error page (a proxy, a gateway, a server's default page): no message in it
-        text = ""
-    message = (
-        report.get("detailed-message")
-        or body.get("errorMessage")
-        or body.get("message")
-        or body.get("detail")
-        or body.get("error_description")
-        or text[:500]
-        or response.reason
-        or "request failed"
-    )
-    request_id = report.get("request-id") or response.headers.get("x-request-id")
-    error = ApiError(
-        redact(message),
-        status=response.status_code,
-        code=redact(code) if code else code,
-        title=redact(body.get("title") or response.reason),
-        request_id=request_id,
-        method=method,
-        url=url,
-    )
-    error.flow_service_body = is_flow_service_body(body)
-    return error
 
 
 def retry_delay(attempt, response=None, backoff=0.5, cap=30.0):
@@ -141,7 +50,7 @@ def retry_delay(attempt, response=None, backoff=0.5, cap=30.0):
                 return min(max(float(header), 0.0), MAX_RETRY_AFTER)
             except ValueError:
                 pass  # an HTTP date: fall back to our own backoff
-    return random.uniform(0, min(cap, backoff * (2 ** attempt)))  # full jitter
+    return jittered(attempt, backoff, cap)  # full jitter
 
 
 class FlowServiceClient:
@@ -179,44 +88,15 @@ class FlowServiceClient:
         self.session.verify = self.verify
         if tokens is None:
             redactor = Redactor(secrets, sink)
-            tokens = TokenCache(options, self._mint_token, redactor, warn)
+            tokens = TokenCache(options, lambda: mint_ims_token(options, self._send), redactor, warn)
         self.tokens = tokens
         # One Redactor for every client sharing these tokens: a token one thread mints is masked in every thread.
         self.redactor = tokens.redactor
         self.redactor.add(options.get("client_secret"), options.get("access_token"))
         self.request_count = 0
-        self.token_requests = 0
         self.unconfirmed_writes = 0  # writes whose answer never came: they may have landed
 
     # --- tokens -------------------------------------------------------------------------------------------------
-
-    def _mint_token(self):
-        """Exchange the client credentials at IMS; return (access_token, expires_in seconds)."""
-        url = self.options["ims_url"].rstrip("/") + IMS_TOKEN_PATH
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": self.options["client_id"],
-            "client_secret": self.options["client_secret"],
-            "scope": self.options["scopes"],
-        }
-        self.token_requests += 1
-        try:
-            response = self._send("POST", url, data=form, authorize=False)
-        except ApiError as exc:
-            if exc.status == 404:
-                exc.hint = (" Check ims_url (AEP_IMS_URL): it is the host only, such as https://ims-na1.adobelogin.com;"
-                            " the collection adds %s itself." % IMS_TOKEN_PATH)
-            raise
-        try:
-            body = response.json()
-            token, expires_in = body["access_token"], float(body.get("expires_in", 0))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise ApiError("the IMS token endpoint answered without an access_token", status=response.status_code,
-                           method="POST", url=url)
-        if not isinstance(token, str) or not HEADER_SAFE.match(token):
-            raise ApiError(TOKEN_NOT_A_HEADER % "IMS answered with an access token that", status=response.status_code,
-                           method="POST", url=url)
-        return token, expires_in
 
     def _bearer_token(self):
         """The token to send, checked against the header rules: requests would refuse it quoting its value."""
@@ -395,9 +275,6 @@ class FlowServiceClient:
         self.session.close()
 
 
-TOKEN_NOT_A_HEADER = ("%s cannot be sent as an HTTP header (it holds a line break, a space or a character outside "
-                      "printable ASCII), so it was not used; if it came from the token cache, delete the cache "
-                      "folder (aep.flow_service under XDG_CACHE_HOME or ~/.cache) and run again")
 # Raised after the request was sent, while its answer was read: a write may have landed.
 ANSWER_UNREADABLE = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) \
     if requests is not None else ()

@@ -16,8 +16,7 @@ next read tells whether it landed, and the result says so.
 
 from __future__ import annotations
 
-import random
-
+from ansible_collections.aep.flow_service.plugins.module_utils._backoff import backoff
 from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import BUSY, busy_state
 from ansible_collections.aep.flow_service.plugins.module_utils._patch import PatchError, apply_patch
@@ -99,7 +98,7 @@ def converge(client, collection, item_id, compute, check_mode):
                     raise ConvergeError("%s %s changed %d times while we tried to update it (412 Precondition "
                                         "Failed, request id %s); %s. Run again when the other writer is done."
                                         % (_label(collection), item_id, conflicts, exc.request_id, ours(unconfirmed)))
-                client.sleep(random.uniform(0, min(CONFLICT_BACKOFF_CAP, CONFLICT_BACKOFF * 2 ** (conflicts - 1))))
+                client.sleep(backoff(conflicts - 1, CONFLICT_BACKOFF, CONFLICT_BACKOFF_CAP))
                 continue
             if exc.kind == BUSY:
                 if not busy.wait(client.sleep):
@@ -129,8 +128,7 @@ class Busy:
     def wait(self, sleep):
         """Sleep before the next try; False (without sleeping) once the budget is spent."""
         self.tries += 1
-        nominal = min(BUSY_BACKOFF_CAP, BUSY_BACKOFF * 2 ** (self.tries - 1))
-        delay = random.uniform(nominal / 2, nominal)
+        delay = backoff(self.tries - 1, BUSY_BACKOFF, BUSY_BACKOFF_CAP, least=0.5)
         if self.waited + delay > BUSY_WAIT_LIMIT:
             return False
         self.waited += delay
@@ -144,5 +142,4 @@ def ours(unconfirmed):
 
 
 def _label(collection):
-    return {"targetConnections": "target connection", "connections": "base connection", "flows": "dataflow",
-            "connectionSpecs": "connection spec"}.get(collection, collection)
+    return {"targetConnections": "target connection", "connections": "base connection", "flows": "dataflow"}.get(collection, collection)

@@ -103,3 +103,94 @@ def busy_state(error, current=None):
     if state and state not in ("enabled", "disabled"):
         return str(state)
     return "an operation"
+
+
+class ApiError(Exception):
+    """A failed request, described for people: never carries headers, tokens or secrets."""
+
+    def __init__(self, message, status=None, code=None, title=None, request_id=None, method=None, url=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.title = title
+        self.request_id = request_id
+        self.method = method
+        self.url = url
+        self.kind = None  # what the answer means beyond its status (see classify), such as WRONG_URL above
+        self.hint = None  # what to do, when the status alone would suggest the wrong thing
+        self.flow_service_body = False  # the error body is one the Flow Service writes
+
+    def to_dict(self):
+        """The structured fields a module returns beside its msg."""
+        return {
+            "status": self.status,
+            "error_code": self.code,
+            "title": self.title,
+            "message": self.message,
+            "request_id": self.request_id,
+            "method": self.method,
+            "url": self.url,
+        }
+
+    def __str__(self):
+        parts = []
+        if self.method and self.url:
+            parts.append("%s %s" % (self.method, self.url))
+        if self.status:
+            parts.append("HTTP %s" % self.status)
+        if self.code:
+            parts.append(self.code)
+        text = ", ".join(parts)
+        text = "%s: %s" % (text, self.message) if text else self.message
+        if self.request_id:
+            text += " (request id %s)" % self.request_id
+        return text
+
+
+def error_from_response(response, method, url, redact=None):
+    """Turn a Flow Service, gateway or IMS error response into an ApiError.
+
+    ``redact`` (Redactor.redact) masks known secrets in what the server wrote, before anything is cut short.
+    """
+    redact = redact or str
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {}
+    report = body.get("report") if isinstance(body.get("report"), dict) else {}
+    code = None
+    error_type = body.get("type")
+    if isinstance(error_type, str) and "/errors/" in error_type:
+        code = error_type.rsplit("/", 1)[-1]
+    elif body.get("error_code"):
+        code = str(body["error_code"])
+    elif body.get("error"):  # IMS
+        code = str(body["error"])
+    text = redact((response.text or "").strip())
+    if text.startswith("<"):  # an HTML error page (a proxy, a gateway, a server's default page): no message in it
+        text = ""
+    message = (
+        report.get("detailed-message")
+        or body.get("errorMessage")
+        or body.get("message")
+        or body.get("detail")
+        or body.get("error_description")
+        or text[:500]
+        or response.reason
+        or "request failed"
+    )
+    request_id = report.get("request-id") or response.headers.get("x-request-id")
+    error = ApiError(
+        redact(message),
+        status=response.status_code,
+        code=redact(code) if code else code,
+        title=redact(body.get("title") or response.reason),
+        request_id=request_id,
+        method=method,
+        url=url,
+    )
+    error.flow_service_body = is_flow_service_body(body)
+    return error

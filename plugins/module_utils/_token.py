@@ -27,11 +27,18 @@ import tempfile
 import threading
 import time
 
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import ApiError
+from ansible_collections.aep.flow_service.plugins.module_utils._options import HEADER_SAFE
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Ansible controllers are POSIX
     fcntl = None
 
+IMS_TOKEN_PATH = "/ims/token/v3"
+TOKEN_NOT_A_HEADER = ("%s cannot be sent as an HTTP header (it holds a line break, a space or a character outside "
+                      "printable ASCII), so it was not used; if it came from the token cache, delete the cache "
+                      "folder (aep.flow_service under XDG_CACHE_HOME or ~/.cache) and run again")
 EXPIRY_MARGIN = 300.0  # seconds: a token this close to its end is not reused
 
 
@@ -166,3 +173,32 @@ class TokenCache:
             except OSError:
                 pass
             raise
+
+
+def mint_ims_token(options, send):
+    """Exchange the client credentials at IMS through ``send`` (the client's, for its retries and TLS); return
+    (access_token, expires_in seconds)."""
+    url = options["ims_url"].rstrip("/") + IMS_TOKEN_PATH
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": options["client_id"],
+        "client_secret": options["client_secret"],
+        "scope": options["scopes"],
+    }
+    try:
+        response = send("POST", url, data=form, authorize=False)
+    except ApiError as exc:
+        if exc.status == 404:
+            exc.hint = (" Check ims_url (AEP_IMS_URL): it is the host only, such as https://ims-na1.adobelogin.com;"
+                        " the collection adds %s itself." % IMS_TOKEN_PATH)
+        raise
+    try:
+        body = response.json()
+        token, expires_in = body["access_token"], float(body.get("expires_in", 0))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ApiError("the IMS token endpoint answered without an access_token", status=response.status_code,
+                       method="POST", url=url)
+    if not isinstance(token, str) or not HEADER_SAFE.match(token):
+        raise ApiError(TOKEN_NOT_A_HEADER % "IMS answered with an access token that", status=response.status_code,
+                       method="POST", url=url)
+    return token, expires_in
