@@ -352,14 +352,8 @@ destinations:
 
 from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import UPDATE_SECRETS_CHOICES
-from ansible_collections.aep.flow_service.plugins.module_utils._destinations import (
-    DESTINATION_OPTIONS,
-    DESTINATION_RULES,
-    MAX_WORKERS,
-    Batch,
-    BatchModule,
-    input_problems,
-)
+from ansible_collections.aep.flow_service.plugins.module_utils._batch_items import DESTINATION_OPTIONS, DESTINATION_RULES, BatchModule, input_problems
+from ansible_collections.aep.flow_service.plugins.module_utils._destinations import MAX_WORKERS, Batch
 from ansible_collections.aep.flow_service.plugins.module_utils._stop import StopFlag
 
 

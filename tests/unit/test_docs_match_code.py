@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from ansible_collections.aep.flow_service.plugins.doc_fragments.connection import ModuleDocFragment
-from ansible_collections.aep.flow_service.plugins.module_utils._destinations import DESTINATION_OPTIONS
+from ansible_collections.aep.flow_service.plugins.module_utils._batch_items import DESTINATION_OPTIONS
 from ansible_collections.aep.flow_service.plugins.module_utils._options import connection_argument_spec
 
 ROOT = Path(__file__).resolve().parents[2]
