@@ -202,10 +202,13 @@ def target_operations(current, spec, params, purge_params, name=None, descriptio
         except PatchError as exc:
             raise ConvergeError("internal error: the computed patch does not apply: %s" % exc)
         required = missing_required(current_params, after, schema)
+        # mode: declared by no published spec, yet carried by every real target connection (Adobe's examples).
+        required += [key for key in KNOWN_UNDECLARED_TARGET_PARAMS if key in current_params and key not in after]
         if required:
             them = "it" if len(required) == 1 else "them"
-            raise ConvergeError("purge_params would remove %s, which the connection spec requires; list %s in "
-                                "params; nothing was written" % (", ".join(required), them))
+            raise ConvergeError("purge_params would remove %s, which the connection spec requires (or, for mode, "
+                                "every Adobe target connection carries); list %s in params; nothing was written"
+                                % (", ".join(required), them))
     ops.extend(params_ops)
     return ops
 

@@ -76,7 +76,9 @@ options:
         options it does not list are removed too).
       - Needs a non-empty O(params); V(true) with an empty O(params) fails before any request rather than
         remove every parameter.
-      - Never removes a parameter the connection spec requires (the task fails, before any write, naming it).
+      - Never removes a parameter the connection spec requires (the task fails, before any write, naming it),
+        nor C(mode), which no published spec declares but every Adobe target connection carries; list it in
+        O(params) when purging a connection that has it.
       - In check mode and diff mode, RV(patch) lists one C(remove) operation per parameter that would be
         removed, and RV(removed_params) names them.
     type: bool

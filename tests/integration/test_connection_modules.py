@@ -82,8 +82,9 @@ def test_target_by_id_sends_per_key_operations_and_keeps_nested_values(emulator,
 
 def test_purge_params_removes_unlisted(emulator, play):
     before = emulator.resource("targetConnections", TARGET)
-    # compression is required by the published spec, so purge_params may not remove it (issue 11 item 9).
-    keep = {k: before["params"][k] for k in ("bucketName", "path", "compression")}
+    # compression is required by the published spec, so purge_params may not remove it (issue 11 item 9); nor
+    # mode, which every Adobe target connection carries: listed here, as the module's docs ask.
+    keep = {k: before["params"][k] for k in ("bucketName", "path", "compression", "mode") if k in before["params"]}
     run = play("target_connection.yml", extra_vars=target_args(params=keep, purge_params=True))
     assert run.rc == 0, run.output
     assert emulator.resource("targetConnections", TARGET)["params"] == keep
@@ -91,6 +92,19 @@ def test_purge_params_removes_unlisted(emulator, play):
     assert {op["op"] for op in ops} == {"remove"}
     # Adobe requires value on remove (the emulator refuses one without): the collection sends the removed value
     assert all(op["value"] == before["params"][op["path"].rsplit("/", 1)[1]] for op in ops)
+
+
+def test_purge_params_never_drops_mode(emulator, play):
+    """mode is declared by no published spec but carried by every real target connection: purge keeps it."""
+    before = emulator.resource("targetConnections", TARGET)
+    assert before["params"].get("mode") == "Server-to-server"
+    keep = {k: before["params"][k] for k in ("bucketName", "path", "compression")}
+    emulator.clear_requests()
+    run = play("target_connection.yml", extra_vars=target_args(params=keep, purge_params=True))
+    assert run.rc != 0
+    assert "would remove mode" in run.output and "nothing was written" in run.output
+    assert emulator.requests(method="PATCH") == []
+    assert emulator.resource("targetConnections", TARGET) == before
 
 
 def test_concurrent_out_of_band_edit_is_kept_and_our_change_still_lands(emulator, play):

@@ -68,6 +68,16 @@ def test_purge_removes_unlisted_and_name_is_managed():
     assert result["name"] == "S3 renamed"
 
 
+def test_purge_never_drops_mode_that_the_connection_carries():
+    """No published spec declares mode, but every real target connection carries it: purge keeps it unless listed."""
+    current = dict(TARGET, params=dict(TARGET["params"], mode="Server-to-server"))
+    with pytest.raises(ConvergeError) as info:
+        target_operations(current, S3_SPEC, {"bucketName": "old-bucket", "path": "a", "fileType": "CSV"}, True)
+    assert "would remove mode" in str(info.value) and "nothing was written" in str(info.value)
+    listed = target_operations(current, S3_SPEC, {"bucketName": "old-bucket", "mode": "Server-to-server"}, True)
+    assert [op["path"] for op in listed] == ["/params/path", "/params/fileType"]
+
+
 def test_base_change_sends_whole_object_with_current_non_secrets():
     ops = base_operations(BASE, S3_SPEC, {"s3AccessKey": NEW_KEY, "s3SecretKey": "s" * 40}, "on_change")
     # authorizedDate is declared by no authSpec, but it is the connection's: rotation keeps it (issue 11 item 10).
