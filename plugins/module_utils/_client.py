@@ -23,6 +23,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._backoff import b
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import (
     AMBIGUOUS_NOT_FOUND,
     ApiError,
+    RequestFailed,
     catalog_code,
     classify,
     error_from_response,
@@ -67,7 +68,7 @@ class FlowServiceClient:
             raise RuntimeError("the Python library requests is required")
         problems = header_value_errors(options)
         if problems:  # requests would refuse the header later, quoting its value (a token included)
-            raise ApiError("; ".join(problems))
+            raise RequestFailed("; ".join(problems))
         self.options = options
         self.api_url = options["platform_url"].rstrip("/") + FLOW_SERVICE_PATH
         self.sleep = sleep
@@ -108,7 +109,7 @@ class FlowServiceClient:
             token = self.tokens.get()
             if isinstance(token, str) and HEADER_SAFE.match(token):
                 return token
-        raise ApiError(TOKEN_NOT_A_HEADER % "the access token")
+        raise RequestFailed(TOKEN_NOT_A_HEADER % "the access token")
 
     # --- requests -----------------------------------------------------------------------------------------------
 
@@ -130,9 +131,9 @@ class FlowServiceClient:
                                                 verify=self.verify, allow_redirects=False,
                                                 proxies=self._proxies_for(url))
             except requests.exceptions.SSLError as exc:
-                raise ApiError("TLS verification failed: %s. Point ca_path at the CA bundle that signed the server's "
-                               "certificate, or (only for testing) set validate_certs to false." % self._short(exc),
-                               method=method, url=url)
+                raise RequestFailed("TLS verification failed: %s. Point ca_path at the CA bundle that signed the "
+                                    "server's certificate, or (only for testing) set validate_certs to false."
+                                    % self._short(exc), method=method, url=url)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 if authorize and method != "GET":
                     self.unconfirmed_writes += 1
@@ -141,14 +142,14 @@ class FlowServiceClient:
                     attempt += 1
                     continue
                 kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "failed"
-                raise ApiError("the connection %s after %d attempt(s): %s" % (kind, attempt + 1, self._short(exc)),
-                               method=method, url=url)
+                raise RequestFailed("the connection %s after %d attempt(s): %s"
+                                    % (kind, attempt + 1, self._short(exc)), method=method, url=url)
             except (requests.exceptions.RequestException, ValueError) as exc:
                 # Never the exception's text: a refused header value is quoted in it (a token, an etag).
                 if authorize and method != "GET" and isinstance(exc, ANSWER_UNREADABLE):
                     self.unconfirmed_writes += 1
-                raise ApiError("the request failed before a usable answer came (%s)" % type(exc).__name__,
-                               method=method, url=url)
+                raise RequestFailed("the request failed before a usable answer came (%s)" % type(exc).__name__,
+                                    method=method, url=url)
             if response.is_redirect or 300 <= response.status_code < 400:
                 # Never followed: requests would re-send a PATCH body (new secrets) or the IMS form (client_secret)
                 # to whatever host the Location names, and report its answer as ours.
@@ -212,8 +213,8 @@ class FlowServiceClient:
             # A success we cannot read (a proxy's page) is no proof either way: the write may have landed.
             self.unconfirmed_writes += 1
             note = "; the write may have been applied"
-        raise ApiError("the server answered with %s%s" % (problem, note), status=response.status_code,
-                       request_id=response.headers.get("x-request-id"), method=method, url=url)
+        raise RequestFailed("the server answered with %s%s" % (problem, note), status=response.status_code,
+                            request_id=response.headers.get("x-request-id"), method=method, url=url)
 
     def get_item(self, collection, item_id):
         """GET /{collection}/{id} and unwrap the items list; None when it does not exist (404)."""
@@ -296,7 +297,7 @@ def _quote_id(item_id):
     text = str(item_id)
     if text in (".", ".."):
         # quoting leaves dots alone, and URL normalisation turns .../flows/. into .../flows (the list)
-        raise ApiError("%r is not a valid id: it would address another path than one resource" % text)
+        raise RequestFailed("%r is not a valid id: it would address another path than one resource" % text)
     return quote(text, safe="")
 
 

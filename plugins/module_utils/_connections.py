@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import threading
 
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import ConvergeError, InvalidInput, NotFound
 from ansible_collections.aep.flow_service.plugins.module_utils._patch import (
     PatchError,
     apply_patch,
@@ -70,7 +70,7 @@ class SpecReader:
             if spec_id not in self.cache:
                 spec = (client or self.client).get_item("connectionSpecs", spec_id)
                 if spec is None:
-                    raise ConvergeError("connection spec %s was not found" % spec_id)
+                    raise NotFound("connection spec %s was not found" % spec_id)
                 self.cache[spec_id] = spec
             return self.cache[spec_id]
 
@@ -108,7 +108,7 @@ OTHER_KINDS = (("targetConnections", "target", "a target connection"), ("connect
 
 
 def read_flow(client, flow_id, id_options=None):
-    """The dataflow ``flow_id``; ConvergeError when the sandbox has none by that id.
+    """The dataflow ``flow_id``; NotFound when the sandbox has none by that id.
 
     On that failure only, the id is looked up as a target and a base connection, the usual mix-up, so that
     the message says what the id is and which option takes it (``id_options``: as MODULE_ID_OPTIONS).
@@ -119,9 +119,9 @@ def read_flow(client, flow_id, id_options=None):
         for collection, kind, what in OTHER_KINDS:
             if client.get_item(collection, flow_id) is not None:
                 option = (id_options or MODULE_ID_OPTIONS).get(kind, "id")
-                raise ConvergeError("%s is %s, not a dataflow: use %s (in sandbox %s)"
-                                    % (flow_id, what, option, sandbox))
-        raise ConvergeError("dataflow %s was not found in sandbox %s" % (flow_id, sandbox))
+                raise InvalidInput("%s is %s, not a dataflow: use %s (in sandbox %s)"
+                                   % (flow_id, what, option, sandbox))
+        raise NotFound("dataflow %s was not found in sandbox %s" % (flow_id, sandbox))
     return flow
 
 
@@ -145,12 +145,12 @@ def resolve_target_id(client, flow_id, target_id=None, flow=None, id_options=Non
     ids = list(flow.get("targetConnectionIds") or [])
     if target_id:
         if target_id not in ids:
-            raise ConvergeError("target connection %s does not belong to dataflow %s (its target connections: %s)"
-                                % (target_id, flow_id, _named(client, "targetConnections", ids)))
+            raise InvalidInput("target connection %s does not belong to dataflow %s (its target connections: %s)"
+                               % (target_id, flow_id, _named(client, "targetConnections", ids)))
         return target_id
     if len(ids) != 1:
-        raise ConvergeError("dataflow %s has %d target connections: %s; set %s to pick one"
-                            % (flow_id, len(ids), _named(client, "targetConnections", ids), option))
+        raise InvalidInput("dataflow %s has %d target connections: %s; set %s to pick one"
+                           % (flow_id, len(ids), _named(client, "targetConnections", ids), option))
     return ids[0]
 
 
@@ -160,18 +160,18 @@ def resolve_base_id(client, flow_id, flow=None, id_options=None):
     flow = flow or read_flow(client, flow_id, id_options)
     ids = base_connection_ids(flow)
     if len(ids) != 1:
-        raise ConvergeError("dataflow %s has %d base connections behind its target connections: %s; give the "
-                            "base connection with %s" % (flow_id, len(ids), _named(client, "connections", ids),
-                                                         option))
+        raise InvalidInput("dataflow %s has %d base connections behind its target connections: %s; give the "
+                           "base connection with %s" % (flow_id, len(ids), _named(client, "connections", ids),
+                                                        option))
     return ids[0]
 
 
 def checked(values, schema, what, context=None):
-    """Coerce and validate user params against a spec schema, or raise ConvergeError listing every problem."""
+    """Coerce and validate user params against a spec schema, or raise InvalidInput listing every problem."""
     errors = []
     result = check_object(values, schema, "", errors, context)
     if errors:
-        raise ConvergeError("invalid %s: %s" % (what, "; ".join(errors)))
+        raise InvalidInput("invalid %s: %s" % (what, "; ".join(errors)))
     return result
 
 
@@ -190,7 +190,7 @@ def target_operations(current, spec, params, purge_params, name=None, descriptio
     if params is None:
         return ops
     if purge_problem(params, purge_params):
-        raise ConvergeError(PURGE_NEEDS_PARAMS)
+        raise InvalidInput(PURGE_NEEDS_PARAMS)
     schema = target_schema(spec)
     current_params = current.get("params") or {}
     context = Context(current_params, allow_undeclared, KNOWN_UNDECLARED_TARGET_PARAMS, UNDECLARED_TARGET_OPTION)
@@ -206,9 +206,9 @@ def target_operations(current, spec, params, purge_params, name=None, descriptio
         required += [key for key in KNOWN_UNDECLARED_TARGET_PARAMS if key in current_params and key not in after]
         if required:
             them = "it" if len(required) == 1 else "them"
-            raise ConvergeError("purge_params would remove %s, which the connection spec requires (or, for mode, "
-                                "every Adobe target connection carries); list %s in params; nothing was written"
-                                % (", ".join(required), them))
+            raise InvalidInput("purge_params would remove %s, which the connection spec requires (or, for mode, "
+                               "every Adobe target connection carries); list %s in params; nothing was written"
+                               % (", ".join(required), them))
     ops.extend(params_ops)
     return ops
 
@@ -242,21 +242,21 @@ def base_operations(current, spec, auth_params, update_secrets, name=None, descr
         return ops
     missing = [k for k in secrets if k not in desired]
     if missing:
-        raise ConvergeError("auth_params must include the secret %s: the API replaces the whole auth object and "
-                            "never returns secrets, so leaving it out would delete the stored value; nothing was "
-                            "written" % " and ".join(missing))
+        raise InvalidInput("auth_params must include the secret %s: the API replaces the whole auth object and "
+                           "never returns secrets, so leaving it out would delete the stored value; nothing was "
+                           "written" % " and ".join(missing))
     hidden = sorted(k for k, v in current_params.items() if k not in secrets and k not in desired and v == MASK)
     if hidden:
         # The API hides this value as it hides secrets; sending the mask back would overwrite the real value.
-        raise ConvergeError("auth_params must include %s: the API returns it masked, and the whole auth object is "
-                            "replaced, so leaving it out would overwrite the stored value; nothing was written"
-                            % " and ".join(hidden))
+        raise InvalidInput("auth_params must include %s: the API returns it masked, and the whole auth object is "
+                           "replaced, so leaving it out would overwrite the stored value; nothing was written"
+                           % " and ".join(hidden))
     value = {k: v for k, v in current_params.items() if k not in secrets}
     value.update(desired)
     required = missing_required(None, value, schema, whole=True)
     if required:
-        raise ConvergeError("auth_params must include %s, which the connection spec requires (the API replaces the "
-                            "whole auth object); nothing was written" % " and ".join(required))
+        raise InvalidInput("auth_params must include %s, which the connection spec requires (the API replaces the "
+                           "whole auth object); nothing was written" % " and ".join(required))
     ops.append({"op": "replace", "path": "/auth/params", "value": value})
     return ops
 

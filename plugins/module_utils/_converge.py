@@ -17,8 +17,15 @@ next read tells whether it landed, and the result says so.
 from __future__ import annotations
 
 from ansible_collections.aep.flow_service.plugins.module_utils._backoff import backoff
-from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
-from ansible_collections.aep.flow_service.plugins.module_utils._errors import BUSY, busy_state
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import (
+    BUSY,
+    ApiError,
+    Conflict,
+    ConvergeError,
+    NotFound,
+    StillBusy,
+    busy_state,
+)
 from ansible_collections.aep.flow_service.plugins.module_utils._patch import PatchError, apply_patch
 
 # Several writers of one resource (forks, parallel jobs) each see a 412 for every write that lands before
@@ -34,10 +41,6 @@ BUSY_BACKOFF_CAP = 8.0
 BUSY_WAIT_LIMIT = 60.0
 
 
-class ConvergeError(Exception):
-    pass
-
-
 class Outcome:
     """What converge did: the resource before, the (predicted) resource after, the operations, the new etag."""
 
@@ -49,13 +52,15 @@ class Outcome:
         self.etag = etag
 
 
-def converge(client, collection, item_id, compute, check_mode):
-    """Bring ``collection/item_id`` to the state ``compute(current)`` asks for.
+def converge(client, collection, item_id, compute, check_mode, label=None):
+    """Bring ``collection/item_id`` to the state ``compute(current)`` asks for (a kind's converge, _kinds.py).
 
     ``compute`` returns the JSON Patch operations that turn ``current`` into the desired state (an empty
-    list when nothing differs); it may raise ConvergeError for input it cannot honour. Raises ApiError
-    for API failures and ConvergeError when the resource is missing or keeps changing under us.
+    list when nothing differs); it may raise InvalidInput for input it cannot honour. Raises ApiError for
+    API failures, NotFound when the resource is missing, Conflict when it keeps changing under us and
+    StillBusy when an operation on it stays in progress; messages name it by ``label`` ("target connection").
     """
+    label = label or collection
     conflicts = 0
     busy = Busy()
     unconfirmed = None  # (resource before our first unconfirmed write, operations of the last one)
@@ -69,7 +74,7 @@ def converge(client, collection, item_id, compute, check_mode):
             raise
         if current is None:
             sandbox = client.options["sandbox"]
-            raise ConvergeError("%s %s was not found in sandbox %s" % (_label(collection), item_id, sandbox))
+            raise NotFound("%s %s was not found in sandbox %s" % (label, item_id, sandbox))
         operations = compute(current)
         etag = current.get("etag")
         if not operations:
@@ -95,18 +100,18 @@ def converge(client, collection, item_id, compute, check_mode):
                 # Someone changed the resource since our read (or a retried write of ours landed): start over.
                 conflicts += 1
                 if conflicts >= MAX_CONFLICTS:
-                    raise ConvergeError("%s %s changed %d times while we tried to update it (412 Precondition "
-                                        "Failed, request id %s); %s. Run again when the other writer is done."
-                                        % (_label(collection), item_id, conflicts, exc.request_id, ours(unconfirmed)))
+                    raise Conflict("%s %s changed %d times while we tried to update it (412 Precondition "
+                                   "Failed, request id %s); %s. Run again when the other writer is done."
+                                   % (label, item_id, conflicts, exc.request_id, ours(unconfirmed)))
                 client.sleep(backoff(conflicts - 1, CONFLICT_BACKOFF, CONFLICT_BACKOFF_CAP))
                 continue
             if exc.kind == BUSY:
                 if not busy.wait(client.sleep):
-                    raise ConvergeError("%s %s stayed busy: %s was still in progress after %d attempts and %.0f s "
-                                        "of waiting (HTTP %s %s, request id %s: %s); %s. Run again once it has "
-                                        "finished." % (_label(collection), item_id, busy_state(exc, current),
-                                                       busy.tries, busy.waited, exc.status, exc.code or "",
-                                                       exc.request_id, exc.message, ours(unconfirmed)))
+                    raise StillBusy("%s %s stayed busy: %s was still in progress after %d attempts and %.0f s "
+                                    "of waiting (HTTP %s %s, request id %s: %s); %s. Run again once it has "
+                                    "finished." % (label, item_id, busy_state(exc, current), busy.tries,
+                                                   busy.waited, exc.status, exc.code or "", exc.request_id,
+                                                   exc.message, ours(unconfirmed)))
                 continue
             if client.unconfirmed_writes > writes_before:
                 lost_answer = exc  # read once more: the write may have landed all the same
@@ -139,7 +144,3 @@ class Busy:
 def ours(unconfirmed):
     return ("an earlier write of ours got no answer and may have been applied" if unconfirmed
             else "nothing of ours was written")
-
-
-def _label(collection):
-    return {"targetConnections": "target connection", "connections": "base connection", "flows": "dataflow"}.get(collection, collection)

@@ -19,7 +19,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.aep.flow_service.plugins.module_utils._batch_items import BASE_KEYS, ID_OPTIONS, TARGET_KEYS, label_of, manages
-from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError, FlowServiceClient
+from ansible_collections.aep.flow_service.plugins.module_utils._client import FlowServiceClient
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
     SpecReader,
     TargetSecrets,
@@ -34,13 +34,10 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     target_view,
     uncompared_warning,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
+from ansible_collections.aep.flow_service.plugins.module_utils._converge import converge
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import AepError, failure
 from ansible_collections.aep.flow_service.plugins.module_utils._flow import target_spec
 from ansible_collections.aep.flow_service.plugins.module_utils._flow_run import FlowRun
-from ansible_collections.aep.flow_service.plugins.module_utils._module import (
-    UNCONFIRMED_WRITE_NOTE,
-    api_error_message,
-)
 from ansible_collections.aep.flow_service.plugins.module_utils._schema import MASK
 
 MAX_WORKERS = 32
@@ -130,6 +127,7 @@ class Batch:
         client = None
         writes_before = 0
         step, action, flow = "target", "Reading dataflow %s" % item.get("flow_id"), None
+        finding = True  # while the dataflow is read to find the connections (see failure)
         try:
             client = self.clients.get(sandbox)
             writes_before = client.unconfirmed_writes
@@ -138,29 +136,25 @@ class Batch:
                 if item.get("flow_id"):
                     flow = self.read_flow(client, item, entry)
                     target_id = resolve_target_id(client, item["flow_id"], target_id, flow, ID_OPTIONS)
-                action = "Updating target connection %s" % target_id
+                action, finding = "Updating target connection %s" % target_id, False
                 entry["target_connection"] = self.target(client, sandbox, target_id, item, entry["label"], diffs)
             step = "base"
             if manages(item, BASE_KEYS):
                 base_id = item.get("base_connection_id")
                 if not base_id:
-                    action = "Reading dataflow %s" % item["flow_id"]
+                    action, finding = "Reading dataflow %s" % item["flow_id"], True
                     flow = flow or self.read_flow(client, item, entry)
                     base_id = resolve_base_id(client, item["flow_id"], flow, ID_OPTIONS)
-                action = "Updating base connection %s" % base_id
+                action, finding = "Updating base connection %s" % base_id, False
                 entry["base_connection"] = self.base(client, sandbox, base_id, item, entry["label"], diffs, warnings)
             step = "dataflow"
             if item.get("dataflow") is not None:
-                action = "Updating dataflow %s" % item["flow_id"]
+                action, finding = "Updating dataflow %s" % item["flow_id"], False
                 entry["dataflow"] = self.dataflow(client, sandbox, item, entry["label"], diffs, warnings)
-        except (ApiError, ConvergeError) as exc:
+        except AepError as exc:
             unconfirmed = client is not None and client.unconfirmed_writes > writes_before
-            note = UNCONFIRMED_WRITE_NOTE if unconfirmed else ""
-            if isinstance(exc, ApiError):
-                entry["error"] = api_error_message(exc, action, note)
-            else:
-                entry["error"] = str(exc) if action.startswith("Reading") else "%s failed: %s%s" % (action, exc, note)
-            entry.update(status="failed", failed_step=step, write_unconfirmed=unconfirmed)
+            entry.update(status="failed", failed_step=step, write_unconfirmed=unconfirmed,
+                         error=failure(exc, action, unconfirmed, finding)[0])
         except Exception as exc:  # pylint: disable=broad-exception-caught
             # A bug must not hide what the other threads wrote: report it on this destination and go on.
             entry.update(status="failed", failed_step=step, error="%s failed with an unexpected error: %s: %s"
@@ -172,9 +166,9 @@ class Batch:
         entry["summary"] = summary(entry, self.check_mode)
         return entry, diffs, warnings
 
-    def converge(self, client, sandbox, collection, item_id, compute):
+    def converge(self, client, sandbox, collection, item_id, compute, label):
         with self.resources.get((sandbox, collection, item_id)):
-            return converge(client, collection, item_id, compute, self.check_mode)
+            return converge(client, collection, item_id, compute, self.check_mode, label)
 
     def target(self, client, sandbox, target_id, item, label, diffs):
         params = item.get("params")
@@ -189,7 +183,7 @@ class Batch:
                                      item.get("name"), item.get("description"),
                                      item.get("allow_undeclared_params") or ())
 
-        outcome = self.converge(client, sandbox, "targetConnections", target_id, compute)
+        outcome = self.converge(client, sandbox, "targetConnections", target_id, compute, "target connection")
         if outcome.operations:
             diffs.append(diff_of("%s: target connection %s" % (label, target_id),
                                  target_view(secrets.resource(outcome.before)),
@@ -206,7 +200,7 @@ class Batch:
             return base_operations(current, spec, item.get("auth_params"), update_secrets, item.get("base_name"),
                                    item.get("base_description"), item.get("allow_undeclared_auth_params") or ())
 
-        outcome = self.converge(client, sandbox, "connections", base_id, compute)
+        outcome = self.converge(client, sandbox, "connections", base_id, compute, "base connection")
         warning = uncompared_warning(label, item.get("auth_params"), secrets, update_secrets)
         if warning:
             warnings.append(warning)

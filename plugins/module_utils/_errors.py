@@ -105,8 +105,19 @@ def busy_state(error, current=None):
     return "an operation"
 
 
-class ApiError(Exception):
-    """A failed request, described for people: never carries headers, tokens or secrets."""
+class AepError(Exception):
+    """What this collection raises for a person: its text says what happened, never a header, token or secret."""
+
+    tells_writes = False  # whether the text says itself what became of our writes (see failure)
+
+
+class ApiError(AepError):
+    """A request to the API (Flow Service, IMS or a gateway in front) that failed: the error answer, described
+    for people, with its status, error code and request id.
+
+    RequestFailed, its subclass, is a request that got no usable answer or could not be sent; every caller of
+    the client catches ApiError for both, since they fail the same way (and return the same ``api_error``).
+    """
 
     def __init__(self, message, status=None, code=None, title=None, request_id=None, method=None, url=None):
         super().__init__(message)
@@ -194,3 +205,66 @@ def error_from_response(response, method, url, redact=None):
     )
     error.flow_service_body = is_flow_service_body(body)
     return error
+
+
+class RequestFailed(ApiError):
+    """A request that got no usable answer (a dropped connection, a timeout, TLS, an unreadable reply) or that
+    could not be sent at all (an id that would address another path, a value that cannot be a header)."""
+
+
+class ConvergeError(AepError):
+    """A resource that could not be brought to the desired state; its subclasses say why. The class itself is
+    for what fits none of them (a resource of an unexpected shape, an internal error)."""
+
+
+class NotFound(ConvergeError):
+    """A resource, a dataflow or a connection spec that the sandbox does not hold."""
+
+
+class InvalidInput(ConvergeError):
+    """Options that cannot be honoured: params the connection spec refuses, a missing secret, an id of the wrong
+    kind, a dataflow with several connections and none picked. Nothing was written for them."""
+
+
+class Conflict(ConvergeError):
+    """The resource kept changing under us (412 after 412): someone else is writing it."""
+
+    tells_writes = True
+
+
+class StillBusy(ConvergeError):
+    """An operation on the resource stayed in progress beyond the wait."""
+
+    tells_writes = True
+
+
+UNCONFIRMED_WRITE_NOTE = (" A write got no usable answer (a dropped connection, a timeout, a gateway's 502/503/504 or "
+                          "an unreadable reply), so it may have been applied "
+                          "anyway: run the task again to see the current state and converge.")
+
+ERROR_HINTS = {
+    401: " Check client_id/client_secret (or that access_token has not expired).",
+    403: " Check that the API credential has access to this org and sandbox, and that client_id is the token's client.",
+    404: " Check the id and the sandbox it lives in.",
+}
+
+
+def failure(error, action, unconfirmed=False, finding=False):
+    """The message and the extra result keys for ``error`` (an AepError) raised while ``action`` was being done.
+
+    Every module (AepModule.fail_for) and the batch (each destination's ``error``) word failures here:
+    "<action> failed: <what happened>", with, for an API error, what to check for its status and its
+    structured fields (``api_error``). ``unconfirmed``: a write of this run got no usable answer, so the
+    message says it may have landed (unless the error says so itself) and ``write_unconfirmed`` is set.
+    ``finding``: the step reads a dataflow to find which connection to converge; its NotFound and
+    InvalidInput name the dataflow and the option to use, so they stand alone.
+    """
+    keys = {"write_unconfirmed": True} if unconfirmed else {}
+    note = UNCONFIRMED_WRITE_NOTE if unconfirmed and not error.tells_writes else ""
+    if isinstance(error, ApiError):
+        hint = error.hint if error.hint is not None else ERROR_HINTS.get(error.status, "")
+        keys["api_error"] = error.to_dict()
+        return "%s failed: %s%s%s" % (action, error, hint, note), keys
+    if finding:
+        return str(error), keys
+    return "%s failed: %s%s" % (action, error, note), keys

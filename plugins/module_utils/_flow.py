@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import InvalidInput
 from ansible_collections.aep.flow_service.plugins.module_utils._flow_rules import (
     batch_keys,
     input_problems,
@@ -120,7 +120,7 @@ def _ensure_list(params, kind, base, ops):
 
 
 def audience_operations(current, audiences, purge, spec_of):
-    """Operations on transformations[0].params.segmentSelectors; ConvergeError naming each audience refused."""
+    """Operations on transformations[0].params.segmentSelectors; InvalidInput naming each audience refused."""
     params = _params_or_fail(current)
     selectors = segment_selectors(current)
     index_of = {}
@@ -128,9 +128,9 @@ def audience_operations(current, audiences, purge, spec_of):
         index_of.setdefault((selector.get("value") or {}).get("id"), index)
     batch = [a["id"] for a in audiences if batch_keys(a)]
     if batch and not is_file_based(current, spec_of(current)):
-        raise ConvergeError("audience %s: filenameTemplate, exportMode and schedule apply only to file-based "
-                            "destinations, and dataflow %s streams; nothing was written"
-                            % (", ".join(batch), current.get("id")))
+        raise InvalidInput("audience %s: filenameTemplate, exportMode and schedule apply only to file-based "
+                           "destinations, and dataflow %s streams; nothing was written"
+                           % (", ".join(batch), current.get("id")))
     problems, replaces, new = [], [], []
     for audience in audiences:
         index = index_of.get(audience["id"])
@@ -146,8 +146,8 @@ def audience_operations(current, audiences, purge, spec_of):
                              "value": dict(copy.deepcopy(selectors[index]), value=value)})
         problems.extend("audience %s: %s" % (audience["id"], p) for p in _whole_selector_problems(value, audience))
     if problems:
-        raise ConvergeError("invalid audiences for dataflow %s: %s; nothing was written"
-                            % (current.get("id"), "; ".join(problems)))
+        raise InvalidInput("invalid audiences for dataflow %s: %s; nothing was written"
+                           % (current.get("id"), "; ".join(problems)))
     wanted = {a["id"] for a in audiences}
     ops = replaces + _list_operations(SEGMENTS, selectors, lambda s: (s.get("value") or {}).get("id"), wanted,
                                       purge, new)
@@ -164,9 +164,9 @@ def profile_operations(current, paths, purge):
     """Operations on transformations[0].params.profileSelectors, compared by XDM path."""
     params = _params_or_fail(current)
     if params.get("profileMapping"):
-        raise ConvergeError("dataflow %s maps its profile attributes with a Data Prep mapping set (profileMapping); "
-                            "mapping sets are not managed yet, so profile_attributes cannot be set; nothing was "
-                            "written" % current.get("id"))
+        raise InvalidInput("dataflow %s maps its profile attributes with a Data Prep mapping set (profileMapping); "
+                           "mapping sets are not managed yet, so profile_attributes cannot be set; nothing was "
+                           "written" % current.get("id"))
     selectors = profile_selectors(current)
     have = {(s.get("value") or {}).get("path") for s in selectors}
     wanted, new = [], []
@@ -182,8 +182,8 @@ def profile_operations(current, paths, purge):
 def _params_or_fail(current):
     params = transform_params(current)
     if params is None:
-        raise ConvergeError("dataflow %s has no transformations[0].params: it exports no audiences that could be "
-                            "managed; nothing was written" % current.get("id"))
+        raise InvalidInput("dataflow %s has no transformations[0].params: it exports no audiences that could be "
+                           "managed; nothing was written" % current.get("id"))
     return params
 
 

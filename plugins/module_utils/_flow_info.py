@@ -16,7 +16,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._connections impo
     connection_secrets,
     mask_connection,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import NotFound
 from ansible_collections.aep.flow_service.plugins.module_utils._location import (
     flow_targets,
     location_params,
@@ -70,7 +70,7 @@ class Specs:
             return None
         try:
             return self.reader.get(spec_id)
-        except ConvergeError:
+        except NotFound:
             self.missing.add(spec_id)
             return None
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import time
 
 from ansible_collections.aep.flow_service.plugins.module_utils._client import _quote_id
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
-from ansible_collections.aep.flow_service.plugins.module_utils._flow import COLLECTION, flow_operations, flow_view
+from ansible_collections.aep.flow_service.plugins.module_utils._converge import converge
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import ConvergeError
+from ansible_collections.aep.flow_service.plugins.module_utils._flow import COLLECTION, LABEL, flow_operations, flow_view
 from ansible_collections.aep.flow_service.plugins.module_utils._flow_rules import AUDIENCE_GUARDRAIL, segment_selectors
 
 IN_PROGRESS_STATES = ("updating", "enabling", "disabling", "initializing")
@@ -67,7 +68,7 @@ class FlowRun:
         """The result: flow (after), patch, action, changed, etag, and before/after views for the diff."""
         want = self.want
         outcome = converge(self.client, COLLECTION, self.flow_id, lambda cur: flow_operations(cur, want, self.spec_of),
-                           self.check_mode)
+                           self.check_mode, LABEL)
         before, flow, changed = outcome.before, outcome.after, outcome.changed
         self.sent = changed and not self.check_mode
         if len(segment_selectors(flow)) > AUDIENCE_GUARDRAIL:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import traceback
+from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -20,6 +21,7 @@ except ImportError:
 else:
     REQUESTS_IMPORT_ERROR = None
 
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import AepError, failure
 from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     check_connection_options,
     connection_argument_spec,
@@ -67,51 +69,29 @@ class AepModule(AnsibleModule):
             self._client = FlowServiceClient(self.params, secrets=self.no_log_values, sink=self.no_log_values.add)
         return self._client
 
-    def fail_from_api_error(self, error, action, note="", **extra):
-        """Fail with what was being done, the API's answer and its request id; never headers or secrets."""
-        self.fail_json(msg=api_error_message(error, action, note), api_error=error.to_dict(), **extra)
+    def fail_for(self, error, action, finding=False, **extra):
+        """Fail for ``error`` (an AepError) raised while ``action`` was being done, as failure() words it:
+        what was being done, what happened, the API's answer and request id; never headers or secrets.
+
+        ``finding`` as for failure(); ``extra`` adds result keys (``changed``).
+        """
+        client = self._client  # never built here: building it may be what failed
+        msg, keys = failure(error, action, bool(client is not None and client.unconfirmed_writes), finding)
+        keys.update(extra)
+        self.fail_json(msg=msg, **keys)
+
+    @contextmanager
+    def failing(self, action, finding=False, **extra):
+        """``with module.failing("Updating target connection X"):`` fails the module for any AepError inside."""
+        try:
+            yield
+        except AepError as exc:
+            self.fail_for(exc, action, finding, **extra)
 
     def resolve(self, flow_id, resolver, *args):
         """Call ``resolver(client, flow_id, *args)`` (resolve_target_id or resolve_base_id); fail cleanly."""
-        from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
-        from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
-
-        try:
+        with self.failing("Reading dataflow %s" % flow_id, finding=True):
             return resolver(self.client, flow_id, *args)
-        except ApiError as exc:
-            self.fail_from_api_error(exc, "Reading dataflow %s" % flow_id)
-        except ConvergeError as exc:
-            self.fail_json(msg=str(exc))
-
-
-def api_error_message(error, action, note=""):
-    """What was being done, the API's answer and its request id, and what to check for common statuses."""
-    hint = error.hint if getattr(error, "hint", None) is not None else ERROR_HINTS.get(error.status, "")
-    return "%s failed: %s%s%s" % (action, error, hint, note)
-
-
-UNCONFIRMED_WRITE_NOTE = (" A write got no usable answer (a dropped connection, a timeout, a gateway's 502/503/504 or "
-                          "an unreadable reply), so it may have been applied "
-                          "anyway: run the task again to see the current state and converge.")
-
-ERROR_HINTS = {
-    401: " Check client_id/client_secret (or that access_token has not expired).",
-    403: " Check that the API credential has access to this org and sandbox, and that client_id is the token's client.",
-    404: " Check the id and the sandbox it lives in.",
-}
-
-
-def fail_from_write_error(module, exc, action, **extra):
-    """Fail for an ApiError or ConvergeError raised while ``action`` was being done, flagging unconfirmed writes."""
-    from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
-
-    if module.client.unconfirmed_writes:
-        extra["write_unconfirmed"] = True
-    if isinstance(exc, ApiError):
-        # Never report a clean "nothing happened" when a write of ours may have landed.
-        note = UNCONFIRMED_WRITE_NOTE if module.client.unconfirmed_writes else ""
-        module.fail_from_api_error(exc, action, note=note, **extra)
-    module.fail_json(msg="%s failed: %s" % (action, exc), **extra)
 
 
 def converge_and_exit(module, collection, item_id, compute, view, result_key, show_operations=lambda ops: ops,
@@ -122,15 +102,11 @@ def converge_and_exit(module, collection, item_id, compute, view, result_key, sh
     the diff; ``show_operations`` masks the operations returned as ``patch``; ``extra_result(operations)``
     gives more result keys.
     """
-    from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
-    from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError, converge
+    from ansible_collections.aep.flow_service.plugins.module_utils._converge import converge
 
-    action = "Updating %s %s" % (result_key.replace("_", " "), item_id)
-    try:
-        outcome = converge(module.client, collection, item_id, compute, module.check_mode)
-    except (ApiError, ConvergeError) as exc:
-        fail_from_write_error(module, exc, action)
     what = result_key.replace("_", " ")
+    with module.failing("Updating %s %s" % (what, item_id)):
+        outcome = converge(module.client, collection, item_id, compute, module.check_mode, label=what)
     done = ", ".join("%s %s" % (op.get("op"), op.get("path")) for op in outcome.operations)  # no values: secrets
     if not outcome.changed:
         msg = "%s %s: no change" % (what, item_id)

@@ -350,7 +350,6 @@ destinations:
       sample: 'S3 winter: CHANGED - target connection 8ce3dc63-3766-4220-9f61-51d2f8f14618: replace /params/path = "audiences/winter"'
 """
 
-from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import UPDATE_SECRETS_CHOICES
 from ansible_collections.aep.flow_service.plugins.module_utils._batch_items import DESTINATION_OPTIONS, DESTINATION_RULES, BatchModule, input_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._destinations import MAX_WORKERS, Batch
@@ -378,10 +377,8 @@ def main():
         module.exit_json(changed=False, destinations=[])
 
     tokens = module.client.tokens
-    try:
+    with module.failing("Getting an access token"):
         tokens.get()  # one token for every thread, minted (or read from the token cache) before they start
-    except ApiError as exc:
-        module.fail_from_api_error(exc, "Getting an access token")
     stop = StopFlag().install()  # SIGTERM/SIGHUP or ansible-playbook gone: start no new destination
     try:
         batch = Batch(p, tokens, module.check_mode, stop)

@@ -256,7 +256,7 @@ write_unconfirmed:
 
 from ansible_collections.aep.flow_service.plugins.module_utils._flow import FLOW_OPTIONS, input_errors
 from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
-from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, fail_from_write_error
+from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule
 
 
 def main():
@@ -266,9 +266,8 @@ def main():
     if problems:
         module.fail_json(msg="Invalid options: %s; nothing was sent." % "; ".join(problems))
 
-    from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
     from ansible_collections.aep.flow_service.plugins.module_utils._connections import SpecReader
-    from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+    from ansible_collections.aep.flow_service.plugins.module_utils._errors import AepError
     from ansible_collections.aep.flow_service.plugins.module_utils._flow import target_spec
     from ansible_collections.aep.flow_service.plugins.module_utils._flow_run import FlowRun
 
@@ -276,8 +275,8 @@ def main():
     run = FlowRun(module.client, p["id"], p, module.check_mode, lambda flow: target_spec(flow, specs))
     try:
         result = run.run()
-    except (ApiError, ConvergeError) as exc:
-        fail_from_write_error(module, exc, run.step, changed=run.sent)
+    except AepError as exc:
+        module.fail_for(exc, run.step, changed=run.sent)
     for warning in run.warnings:
         module.warn(warning)
     before, after = result.pop("before"), result.pop("after")

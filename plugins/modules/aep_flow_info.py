@@ -238,8 +238,7 @@ flows:
       elements: dict
 """
 
-from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import ConvergeError
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import AepError
 from ansible_collections.aep.flow_service.plugins.module_utils._flow_info import Specs, add_connections, find_flows, name_destinations
 from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule
@@ -275,10 +274,8 @@ def main():
             for flow in flows:
                 action = "Reading the connections of dataflow %s" % flow.get("id")
                 add_connections(client, flow, specs)
-    except ApiError as exc:
-        module.fail_from_api_error(exc, action)
-    except ConvergeError as exc:
-        module.fail_json(msg="%s failed: %s" % (action, exc))
+    except AepError as exc:
+        module.fail_for(exc, action)
     module.exit_json(changed=False, flows=flows, sandbox=params["sandbox"], platform_url=params["platform_url"])
 
 
