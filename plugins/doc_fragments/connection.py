@@ -83,6 +83,10 @@ options:
     description:
       - How many times a request is retried after HTTP 429, 502, 503, 504, a dropped connection or a timeout,
         with exponential backoff and jitter, honouring C(Retry-After). Other errors, including 412, are never retried.
+      - A 429 (throttled) pauses every request of the run, not only the one that got it, for its C(Retry-After)
+        (else a growing, jittered pause), and halves the number of requests in flight, which then grows again by
+        one after each run of answers without a 429. While other requests of the run get through, a 429 does not
+        count as a retry; V(0) turns retries off, 429 included.
       - If not set, the value of the E(AEP_RETRIES) environment variable is used.
     type: int
     default: 4
@@ -99,6 +103,9 @@ options:
         have written, is never read.
       - The cost in security is that a bearer token, valid for up to 24 hours, rests on the controller's disk,
         readable by the controller user. In AWX the job's container, and so the file, ends with the job.
+      - Connection specs (which params a destination takes, which are secret) are kept in the same folder, by
+        platform, org, spec id and version, for a day, so a task that changes nothing reads none. A kept spec never
+        decides a change - before anything is written, or predicted in check mode, the spec is read again.
       - If not set, the value of the E(AEP_TOKEN_CACHE) environment variable is used.
     type: bool
     default: false

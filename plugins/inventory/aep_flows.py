@@ -173,7 +173,9 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.template import trust_as_template
 
-from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError, FlowServiceClient
+from ansible_collections.aep.flow_service.plugins.module_utils._api import Api
+from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError
+from ansible_collections.aep.flow_service.plugins.module_utils._errors import AepError, NotFound, failure
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import base_connection_ids
 from ansible_collections.aep.flow_service.plugins.module_utils._location import (
     location_params,
@@ -184,6 +186,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     CONNECTION_OPTION_NAMES,
     check_connection_options,
 )
+from ansible_collections.aep.flow_service.plugins.module_utils._specs import spec_ref
 
 DESTINATION_FILTER = "inheritedAttributes.properties.isDestinationFlow==true"
 FILE_SUFFIXES = (".aep_flows.yml", ".aep_flows.yaml")
@@ -312,41 +315,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if sandbox not in sandboxes:
                 sandboxes.append(sandbox)
         query = {"property": list(self.get_option("property")) + [DESTINATION_FILTER]}
-        records = []
-        seen = set()
-        specs = {}
-        targets = {}
-        tokens = None
-        requests_made = 0
-        for sandbox in sandboxes:
-            # One token for every sandbox: each client shares the first client's token holder.
-            client = FlowServiceClient(dict(options, sandbox=sandbox), tokens=tokens, warn=self.display.warning)
-            tokens = client.tokens
-            action = "Reading the destination dataflows of sandbox %s" % sandbox
-            try:
-                for flow in client.list_items("flows", query):
-                    if flow.get("id") in seen:
-                        continue
-                    seen.add(flow.get("id"))
-                    records.append(flow_vars(flow, sandbox))
-                action = "Reading the target connections of sandbox %s" % sandbox
-                wanted = [r["aep_target_connection_ids"][0] for r in records
-                          if r["aep_sandbox"] == sandbox and r["aep_target_connection_ids"]]
-                for target in read_targets(client, wanted):
-                    targets[(sandbox, target.get("id"))] = target
-                # Connection specs are global; read each distinct one once, whatever sandbox first shows it.
-                for record in records:
-                    spec_id = record["aep_destination_spec_id"]
-                    if spec_id and spec_id not in specs:
-                        action = "Reading connection spec %s" % spec_id
-                        specs[spec_id] = client.get_item("connectionSpecs", spec_id)
-            except ApiError as exc:
-                # One sandbox that fails fails the whole source: a partial inventory would quietly shrink the set
-                # of destinations a job acts on (and an AWX update with "Overwrite" would delete the others' hosts).
-                raise AnsibleParserError("%s failed: %s%s %s" % (action, exc, exc.hint or "", UNPARSED_NOTE)) from None
-            finally:
-                requests_made += client.request_count
-                client.close()
+        records, targets, specs = [], {}, {}
+        # One token holder, one throttle and one reading of each spec for every sandbox and page.
+        api = Api(options, warn=self.display.warning)
+        try:
+            for sandbox in sandboxes:
+                self.read_sandbox(api, sandbox, query, records, targets, specs)
+        finally:
+            api.close()
         for record in records:
             spec_id = record["aep_destination_spec_id"]
             spec = specs.get(spec_id)
@@ -357,8 +333,44 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             record["aep_destination_params"] = params
             record["aep_destination_location"] = location_params(params)
         self.display.vvv("%s: %d destination dataflows from %d sandbox(es) in %d requests" % (
-            self.NAME, len(records), len(sandboxes), requests_made))
+            self.NAME, len(records), len(sandboxes), api.request_count))
         return records
+
+    @staticmethod
+    def read_sandbox(api, sandbox, query, records, targets, specs):
+        """Add the sandbox's dataflows to ``records``, the first target connection of each to ``targets`` and
+        the specs they name to ``specs`` (None for a spec the API does not have)."""
+        client = api.client_for(sandbox)
+        action = "Reading the destination dataflows of sandbox %s" % sandbox
+        try:
+            seen = {record["aep_flow_id"] for record in records}
+            versions = {}
+            for flow in client.list_items("flows", query):
+                if flow.get("id") in seen:
+                    continue
+                seen.add(flow.get("id"))
+                records.append(flow_vars(flow, sandbox))
+                for target in (flow.get("inheritedAttributes") or {}).get("targetConnections") or []:
+                    spec_id, version = spec_ref(target)
+                    versions.setdefault(spec_id, version)
+            action = "Reading the target connections of sandbox %s" % sandbox
+            wanted = [r["aep_target_connection_ids"][0] for r in records
+                      if r["aep_sandbox"] == sandbox and r["aep_target_connection_ids"]]
+            for target in read_targets(client, wanted):
+                targets[(sandbox, target.get("id"))] = target
+            # Connection specs are global; read each distinct one once, whatever sandbox first shows it.
+            for record in records:
+                spec_id = record["aep_destination_spec_id"]
+                if spec_id and spec_id not in specs:
+                    action = "Reading connection spec %s" % spec_id
+                    try:
+                        specs[spec_id] = api.specs.get(spec_id, client, versions.get(spec_id))
+                    except NotFound:
+                        specs[spec_id] = None
+        except AepError as exc:
+            # One sandbox that fails fails the whole source: a partial inventory would quietly shrink the set
+            # of destinations a job acts on (and an AWX update with "Overwrite" would delete the others' hosts).
+            raise AnsibleParserError("%s %s" % (failure(exc, action)[0], UNPARSED_NOTE)) from None
 
     # --- building the inventory ---------------------------------------------------------------------------------
 

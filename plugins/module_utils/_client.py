@@ -5,187 +5,78 @@
 
 # This module_utils file is private to the collection: its interface may change without notice.
 
-"""HTTP client for the Adobe Flow Service API: one session, IMS tokens, retries, pagination, errors."""
+"""The Flow Service API of one org and sandbox: its URLs and headers, resources, lists and patches, errors."""
 
 from __future__ import annotations
 
 import time
 from urllib.parse import parse_qs, quote, urlsplit
 
-try:
-    import requests
-except ImportError:  # pragma: no cover - the module base reports missing_required_lib('requests')
-    requests = None
-
 from ansible.module_utils.common.warnings import warn
 
-from ansible_collections.aep.flow_service.plugins.module_utils._backoff import backoff as jittered
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import (
     AMBIGUOUS_NOT_FOUND,
     ApiError,
     RequestFailed,
     catalog_code,
     classify,
-    error_from_response,
     mark_wrong_url,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._options import HEADER_SAFE, header_value_errors, is_loopback
+from ansible_collections.aep.flow_service.plugins.module_utils._http import Http
+from ansible_collections.aep.flow_service.plugins.module_utils._options import header_value_errors
 from ansible_collections.aep.flow_service.plugins.module_utils._redact import Redactor
-from ansible_collections.aep.flow_service.plugins.module_utils._token import TOKEN_NOT_A_HEADER, TokenCache, mint_ims_token
+from ansible_collections.aep.flow_service.plugins.module_utils._throttle import Throttle
+from ansible_collections.aep.flow_service.plugins.module_utils._token import TokenCache
 
 FLOW_SERVICE_PATH = "/data/foundation/flowservice"
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
-# Answers of a gateway or proxy that gave up waiting: the server behind it may have applied the write anyway.
-UNCONFIRMED_STATUSES = frozenset((502, 503, 504))
-MAX_RETRY_AFTER = 60.0
 PAGE_SIZE = 100
 MAX_PAGES = 10000
 
 
-def retry_delay(attempt, response=None, backoff=0.5, cap=30.0):
-    """Seconds to wait before retry number attempt (0-based): Retry-After when given, else jittered exponential backoff."""
-    if response is not None:
-        header = response.headers.get("Retry-After")
-        if header:
-            try:
-                return min(max(float(header), 0.0), MAX_RETRY_AFTER)
-            except ValueError:
-                pass  # an HTTP date: fall back to our own backoff
-    return jittered(attempt, backoff, cap)  # full jitter
-
-
 class FlowServiceClient:
-    """Talks to one org and sandbox of the Flow Service through one requests.Session.
+    """Talks to one org and sandbox of the Flow Service through one HTTP session (one thread uses it).
 
-    ``options`` is the validated dict of the shared connection options (see _options.py). Clients of several
-    threads or sandboxes share one token when they are given the same ``tokens`` (a TokenCache).
+    ``options`` is the validated dict of the shared connection options (see _options.py). The clients of one run
+    (_api.Api) share its token holder (``tokens``, a TokenCache) and its ``throttle``; a client made alone gets
+    its own.
     """
 
-    def __init__(self, options, sleep=time.sleep, tokens=None, secrets=(), sink=None, warn=warn):
+    def __init__(self, options, sleep=time.sleep, tokens=None, secrets=(), sink=None, warn=warn, throttle=None):
         """``secrets``: further values to redact (a module's no_log_values); ``sink`` is told of minted tokens;
         ``warn`` reports a token cache folder that cannot be trusted (a module's warnings by default)."""
-        if requests is None:
-            raise RuntimeError("the Python library requests is required")
         problems = header_value_errors(options)
         if problems:  # requests would refuse the header later, quoting its value (a token included)
             raise RequestFailed("; ".join(problems))
         self.options = options
         self.api_url = options["platform_url"].rstrip("/") + FLOW_SERVICE_PATH
         self.sleep = sleep
-        self.session = requests.Session()
+        if tokens is None:
+            tokens = TokenCache(options, Redactor(secrets, sink), warn, sleep)
+        self.tokens = tokens
+        # One Redactor for every client sharing these tokens: a token one thread mints is masked in every thread.
+        self.redactor = tokens.redactor
+        self.redactor.add(options.get("client_secret"), options.get("access_token"))
+        self.http = Http(options, self.redactor, sleep, throttle if throttle is not None else Throttle(1, sleep))
+        self.session = self.http.session
         self.session.headers.update({
             "x-api-key": options["client_id"],
             "x-gw-ims-org-id": options["org_id"],
             "x-sandbox-name": options["sandbox"],
             "Accept": "application/json",
         })
-        # Passed with every request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a Session's own
-        # verify, which would silently ignore ca_path and validate_certs wherever those variables are exported.
-        self.verify = True
-        if not options["validate_certs"]:
-            self.verify = False
-        elif options.get("ca_path"):
-            self.verify = options["ca_path"]
-        self.session.verify = self.verify
-        if tokens is None:
-            redactor = Redactor(secrets, sink)
-            tokens = TokenCache(options, lambda: mint_ims_token(options, self._send), redactor, warn)
-        self.tokens = tokens
-        # One Redactor for every client sharing these tokens: a token one thread mints is masked in every thread.
-        self.redactor = tokens.redactor
-        self.redactor.add(options.get("client_secret"), options.get("access_token"))
-        self.request_count = 0
-        self.unconfirmed_writes = 0  # writes whose answer never came: they may have landed
 
-    # --- tokens -------------------------------------------------------------------------------------------------
+    @property
+    def request_count(self):
+        return self.http.request_count
 
-    def _bearer_token(self):
-        """The token to send, checked against the header rules: requests would refuse it quoting its value."""
-        token = self.tokens.get()
-        if isinstance(token, str) and HEADER_SAFE.match(token):
-            return token
-        if self.tokens.can_remint:
-            self.tokens.invalidate(token)  # a cached token another process wrote: never sent, replaced
-            token = self.tokens.get()
-            if isinstance(token, str) and HEADER_SAFE.match(token):
-                return token
-        raise RequestFailed(TOKEN_NOT_A_HEADER % "the access token")
+    @property
+    def unconfirmed_writes(self):
+        """Writes of this client whose answer never came: they may have landed."""
+        return self.http.unconfirmed_writes
 
-    # --- requests -----------------------------------------------------------------------------------------------
-
-    def _send(self, method, url, params=None, json=None, data=None, headers=None, authorize=True):
-        """Send one request with retries; return the successful response or raise ApiError."""
-        retries = self.options["retries"]
-        attempt = 0
-        reminted = False
-        while True:
-            request_headers = dict(headers or {})
-            token = None
-            if authorize:
-                token = self._bearer_token()
-                request_headers["Authorization"] = "Bearer " + token
-            try:
-                self.request_count += 1
-                response = self.session.request(method, url, params=params, json=json, data=data,
-                                                headers=request_headers, timeout=self.options["timeout"],
-                                                verify=self.verify, allow_redirects=False,
-                                                proxies=self._proxies_for(url))
-            except requests.exceptions.SSLError as exc:
-                raise RequestFailed("TLS verification failed: %s. Point ca_path at the CA bundle that signed the "
-                                    "server's certificate, or (only for testing) set validate_certs to false."
-                                    % self._short(exc), method=method, url=url)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                if authorize and method != "GET":
-                    self.unconfirmed_writes += 1
-                if attempt < retries:
-                    self.sleep(retry_delay(attempt))
-                    attempt += 1
-                    continue
-                kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "failed"
-                raise RequestFailed("the connection %s after %d attempt(s): %s"
-                                    % (kind, attempt + 1, self._short(exc)), method=method, url=url)
-            except (requests.exceptions.RequestException, ValueError) as exc:
-                # Never the exception's text: a refused header value is quoted in it (a token, an etag).
-                if authorize and method != "GET" and isinstance(exc, ANSWER_UNREADABLE):
-                    self.unconfirmed_writes += 1
-                raise RequestFailed("the request failed before a usable answer came (%s)" % type(exc).__name__,
-                                    method=method, url=url)
-            if response.is_redirect or 300 <= response.status_code < 400:
-                # Never followed: requests would re-send a PATCH body (new secrets) or the IMS form (client_secret)
-                # to whatever host the Location names, and report its answer as ours.
-                where = redirect_target(response, url)
-                raise ApiError("the server answered with a redirect (HTTP %d) to %s; redirects are never followed, "
-                               "since they would carry the request and its secrets elsewhere: check platform_url, "
-                               "ims_url and any proxy in between" % (response.status_code, where),
-                               status=response.status_code, request_id=response.headers.get("x-request-id"),
-                               method=method, url=url)
-            if response.ok:
-                return response
-            if response.status_code == 401 and authorize and not reminted and self.tokens.can_remint:
-                # An expired token: mint a new one once and replay the request.
-                self.tokens.invalidate(token)
-                reminted = True
-                continue
-            if authorize and method != "GET" and response.status_code in UNCONFIRMED_STATUSES:
-                self.unconfirmed_writes += 1
-            if response.status_code in RETRY_STATUSES and attempt < retries:
-                self.sleep(retry_delay(attempt, response))
-                attempt += 1
-                continue
-            error = error_from_response(response, method, url, self.redactor.redact)
-            if response.status_code in RETRY_STATUSES and retries:
-                error.message += " (gave up after %d retries)" % retries
-            raise error
-
-    @staticmethod
-    def _proxies_for(url):
-        """"Plain http is fine on loopback" holds only with nothing in between: loopback traffic skips proxies."""
-        return {"no_proxy": "*"} if is_loopback(url) else None
-
-    def _short(self, exc):
-        """A requests exception as a short, redacted text (it may quote a URL or a header)."""
-        text = self.redactor.redact(str(exc))
-        return text if len(text) <= 300 else text[:300] + "..."
+    @unconfirmed_writes.setter
+    def unconfirmed_writes(self, value):
+        self.http.unconfirmed_writes = value
 
     def request(self, method, path, params=None, body=None, headers=None):
         """Request a path below the Flow Service base URL; return the decoded JSON body (or None)."""
@@ -194,7 +85,7 @@ class FlowServiceClient:
         if body is not None:
             send_headers["Content-Type"] = "application/json"
         try:
-            response = self._send(method, url, params=params, json=body, headers=send_headers)
+            response = self.http.send(method, url, params=params, json=body, headers=send_headers, tokens=self.tokens)
         except ApiError as exc:
             collection_request = method == "GET" and "/" not in path.strip("/")
             raise classify(exc, self.options["sandbox"], self.options["platform_url"], collection_request)
@@ -273,12 +164,7 @@ class FlowServiceClient:
         return (body or {}).get("etag")
 
     def close(self):
-        self.session.close()
-
-
-# Raised after the request was sent, while its answer was read: a write may have landed.
-ANSWER_UNREADABLE = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) \
-    if requests is not None else ()
+        self.http.close()
 
 
 def next_page_token(body):
@@ -299,20 +185,3 @@ def _quote_id(item_id):
         # quoting leaves dots alone, and URL normalisation turns .../flows/. into .../flows (the list)
         raise RequestFailed("%r is not a valid id: it would address another path than one resource" % text)
     return quote(text, safe="")
-
-
-def redirect_target(response, url):
-    """Where a redirect points, as scheme://host[:port] only: its path and query may hold tokens or codes."""
-    location = response.headers.get("Location") or ""
-    try:
-        parts = urlsplit(location)
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
-        return "an unparsable location"
-    if not location:
-        return "no location"
-    if not host:
-        base = urlsplit(url)
-        return "%s://%s (the same host)" % (base.scheme, base.hostname)
-    return "%s://%s%s" % (parts.scheme or "", host, ":%d" % port if port else "")

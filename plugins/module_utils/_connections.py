@@ -10,21 +10,15 @@
 from __future__ import annotations
 
 import copy
-import threading
 
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import ConvergeError, InvalidInput, NotFound
-from ansible_collections.aep.flow_service.plugins.module_utils._patch import (
-    PatchError,
-    apply_patch,
-    build_patch,
-    same,
-    set_field_ops,
-)
+from ansible_collections.aep.flow_service.plugins.module_utils._patch import PatchError, apply_patch, build_patch, given, same
 from ansible_collections.aep.flow_service.plugins.module_utils._schema import (
     MASK,
     Context,
     auth_schema,
     check_object,
+    mask_secrets,
     missing_required,
     secret_fields,
     target_schema,
@@ -54,33 +48,6 @@ def base_connection_ids(flow):
     return ids
 
 
-class SpecReader:
-    """Reads connection specs, each at most once per module run, also when threads share the reader.
-
-    A thread passes its own ``client`` so that no HTTP session is used by two threads at once.
-    """
-
-    def __init__(self, client):
-        self.client = client
-        self.cache = {}
-        self.lock = threading.Lock()
-
-    def get(self, spec_id, client=None):
-        with self.lock:
-            if spec_id not in self.cache:
-                spec = (client or self.client).get_item("connectionSpecs", spec_id)
-                if spec is None:
-                    raise NotFound("connection spec %s was not found" % spec_id)
-                self.cache[spec_id] = spec
-            return self.cache[spec_id]
-
-    def for_connection(self, connection, client=None):
-        spec_id = ((connection or {}).get("connectionSpec") or {}).get("id")
-        if not spec_id:
-            raise ConvergeError("connection %s has no connectionSpec id" % (connection or {}).get("id"))
-        return self.get(spec_id, client)
-
-
 def connection_secrets(connection, spec):
     """Secret auth field names for a base connection: those its spec marks as passwords."""
     return secret_fields(auth_schema(spec, ((connection or {}).get("auth") or {}).get("specName")))
@@ -91,11 +58,9 @@ def mask_connection(connection, secrets):
     if not connection:
         return connection
     masked = copy.deepcopy(connection)
-    params = (masked.get("auth") or {}).get("params")
-    if isinstance(params, dict):
-        for key in params:
-            if key in secrets:
-                params[key] = MASK
+    auth = masked.get("auth")
+    if isinstance(auth, dict) and isinstance(auth.get("params"), dict):
+        auth["params"] = mask_secrets(auth["params"], secrets)
     return masked
 
 
@@ -186,7 +151,7 @@ def target_operations(current, spec, params, purge_params, name=None, descriptio
     A nested object (``csvOptions``) is merged like the top level: only the keys given are set, and with
     ``purge_params`` the keys not given are removed, at every level. A removal of a key the spec requires fails.
     """
-    ops = set_field_ops(current, {"name": name, "description": description})
+    ops = build_patch(current, given(name=name, description=description), "")
     if params is None:
         return ops
     if purge_problem(params, purge_params):
@@ -227,7 +192,7 @@ def base_operations(current, spec, auth_params, update_secrets, name=None, descr
     Every current non-secret value is kept, declared by the spec or not (``authorizedDate``, which the
     service sets and no authSpec declares).
     """
-    ops = set_field_ops(current, {"name": name, "description": description})
+    ops = build_patch(current, given(name=name, description=description), "")
     if auth_params is None:
         return ops
     auth = current.get("auth") or {}
@@ -277,7 +242,7 @@ def mask_operations(operations, secrets):
     shown = copy.deepcopy(operations)
     for op in shown:
         if op.get("path") == "/auth/params" and isinstance(op.get("value"), dict):
-            op["value"] = {k: (MASK if k in secrets else v) for k, v in op["value"].items()}
+            op["value"] = mask_secrets(op["value"], secrets)
         elif str(op.get("path", "")).startswith("/auth/params/") and op["path"].rsplit("/", 1)[-1] in secrets:
             op["value"] = MASK
     return shown
@@ -301,9 +266,7 @@ class TargetSecrets:
         """A copy of a target connection with its secret params masked."""
         if not resource or not self.names or not isinstance(resource.get("params"), dict):
             return resource
-        masked = copy.deepcopy(resource)
-        masked["params"] = {k: (MASK if k in self.names else v) for k, v in masked["params"].items()}
-        return masked
+        return dict(resource, params=mask_secrets(resource["params"], self.names))
 
     def operations(self, operations):
         """A copy of the operations with the values of secret params masked."""
@@ -312,7 +275,7 @@ class TargetSecrets:
             path = str(op.get("path", ""))
             key = path.split("/")[2].replace("~1", "/").replace("~0", "~") if path.startswith("/params/") else None
             if path == "/params" and isinstance(op.get("value"), dict):
-                op["value"] = {k: (MASK if k in self.names else v) for k, v in op["value"].items()}
+                op["value"] = mask_secrets(op["value"], self.names)
             elif key in self.names and "value" in op:
                 op["value"] = MASK
         return shown

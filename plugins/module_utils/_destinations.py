@@ -19,51 +19,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.aep.flow_service.plugins.module_utils._batch_items import BASE_KEYS, ID_OPTIONS, TARGET_KEYS, label_of, manages
-from ansible_collections.aep.flow_service.plugins.module_utils._client import FlowServiceClient
-from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
-    SpecReader,
-    TargetSecrets,
-    base_operations,
-    base_view,
-    connection_secrets,
-    mask_operations,
-    read_flow,
-    resolve_base_id,
-    resolve_target_id,
-    target_operations,
-    target_view,
-    uncompared_warning,
-)
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import converge
+from ansible_collections.aep.flow_service.plugins.module_utils._connections import read_flow, resolve_base_id, resolve_target_id
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import AepError, failure
-from ansible_collections.aep.flow_service.plugins.module_utils._flow import target_spec
+from ansible_collections.aep.flow_service.plugins.module_utils._flow import Dataflow
 from ansible_collections.aep.flow_service.plugins.module_utils._flow_run import FlowRun
+from ansible_collections.aep.flow_service.plugins.module_utils._kinds import BaseConnection, TargetConnection
 from ansible_collections.aep.flow_service.plugins.module_utils._schema import MASK
 
 MAX_WORKERS = 32
-
-
-class Clients:
-    """One FlowServiceClient (one keep-alive session) per thread and sandbox, all sharing one token."""
-
-    def __init__(self, options, tokens):
-        self.options = options
-        self.tokens = tokens
-        self.local = threading.local()
-        self.made = []
-        self.lock = threading.Lock()
-
-    def get(self, sandbox):
-        mine = self.local.__dict__.setdefault("clients", {})
-        if sandbox not in mine:
-            mine[sandbox] = FlowServiceClient(dict(self.options, sandbox=sandbox), tokens=self.tokens)
-            with self.lock:
-                self.made.append(mine[sandbox])
-        return mine[sandbox]
-
-    def close(self):
-        for client in self.made:
-            client.close()
 
 
 class ResourceLocks:
@@ -81,16 +44,16 @@ class ResourceLocks:
 class Batch:
     """Converges a list of destinations: each its target connection, then its base connection."""
 
-    def __init__(self, options, tokens, check_mode, stop=None):
+    def __init__(self, options, api, check_mode, stop=None):
         """``options``: the module's params; its ``purge_params`` and ``update_secrets`` are the items' defaults.
+        ``api`` (an _api.Api): each thread's clients, the shared token holder, throttle and specs.
 
         ``stop`` (a _stop.StopFlag): once set, items not yet started are reported as not started.
         """
         self.options = options
+        self.api = api
         self.check_mode = check_mode
         self.stop = stop
-        self.clients = Clients(options, tokens)
-        self.specs = SpecReader(None)
         self.resources = ResourceLocks()
         self.warnings = []  # per destination, in the items' order, once run() is done
 
@@ -100,7 +63,7 @@ class Batch:
             with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items) or 1))) as pool:
                 done = list(pool.map(self.one, items))
         finally:
-            self.clients.close()
+            self.api.close()
         entries = [entry for entry, diffs, warnings in done]
         self.warnings = [warning for entry, diffs, warnings in done for warning in warnings]
         return entries, [diff for entry, diffs, warnings in done for diff in diffs]
@@ -129,7 +92,7 @@ class Batch:
         step, action, flow = "target", "Reading dataflow %s" % item.get("flow_id"), None
         finding = True  # while the dataflow is read to find the connections (see failure)
         try:
-            client = self.clients.get(sandbox)
+            client = self.api.client_for(sandbox)
             writes_before = client.unconfirmed_writes
             if manages(item, TARGET_KEYS):
                 target_id = item.get("target_connection_id")
@@ -137,7 +100,8 @@ class Batch:
                     flow = self.read_flow(client, item, entry)
                     target_id = resolve_target_id(client, item["flow_id"], target_id, flow, ID_OPTIONS)
                 action, finding = "Updating target connection %s" % target_id, False
-                entry["target_connection"] = self.target(client, sandbox, target_id, item, entry["label"], diffs)
+                entry["target_connection"] = self.target(client, sandbox, target_id, item, entry["label"], diffs,
+                                                         warnings)
             step = "base"
             if manages(item, BASE_KEYS):
                 base_id = item.get("base_connection_id")
@@ -166,53 +130,32 @@ class Batch:
         entry["summary"] = summary(entry, self.check_mode)
         return entry, diffs, warnings
 
-    def converge(self, client, sandbox, collection, item_id, compute, label):
-        with self.resources.get((sandbox, collection, item_id)):
-            return converge(client, collection, item_id, compute, self.check_mode, label)
-
-    def target(self, client, sandbox, target_id, item, label, diffs):
-        params = item.get("params")
-        purge = self.options["purge_params"] if item.get("purge_params") is None else item["purge_params"]
-
-        secrets = TargetSecrets(client.redactor)
-
-        def compute(current):
-            spec = self.specs.for_connection(current, client)  # also without params: which stored ones are secret
-            secrets.learn(current, spec, params)
-            return target_operations(current, spec if params is not None else None, params, purge,
-                                     item.get("name"), item.get("description"),
-                                     item.get("allow_undeclared_params") or ())
-
-        outcome = self.converge(client, sandbox, "targetConnections", target_id, compute, "target connection")
+    def converge(self, client, sandbox, kind, item_id, label, diffs, warnings):
+        """One resource of the item through its kind; its entry in the result (patch masked), its diff, warnings."""
+        with self.resources.get((sandbox, kind.collection, item_id)):
+            outcome = kind.converge(client, item_id, self.check_mode)
+        warnings.extend(kind.warnings(label))
         if outcome.operations:
-            diffs.append(diff_of("%s: target connection %s" % (label, target_id),
-                                 target_view(secrets.resource(outcome.before)),
-                                 target_view(secrets.resource(outcome.after))))
-        return outcome_of(target_id, outcome, secrets.operations(outcome.operations))
+            diffs.append(diff_of("%s: %s %s" % (label, kind.label, item_id), kind.view(outcome.before),
+                                 kind.view(outcome.after, outcome.operations)))
+        return {"id": item_id, "changed": outcome.changed, "etag": outcome.etag,
+                "patch": kind.shown_operations(outcome.operations)}
+
+    def target(self, client, sandbox, target_id, item, label, diffs, warnings):
+        purge = self.options["purge_params"] if item.get("purge_params") is None else item["purge_params"]
+        kind = TargetConnection(self.api.specs, client, item.get("params"), purge, item.get("name"),
+                                item.get("description"), item.get("allow_undeclared_params"))
+        return self.converge(client, sandbox, kind, target_id, label, diffs, warnings)
 
     def base(self, client, sandbox, base_id, item, label, diffs, warnings):
         update_secrets = item.get("update_secrets") or self.options["update_secrets"]
-        secrets = set()
-
-        def compute(current):
-            spec = self.specs.for_connection(current, client)
-            secrets.update(connection_secrets(current, spec))
-            return base_operations(current, spec, item.get("auth_params"), update_secrets, item.get("base_name"),
-                                   item.get("base_description"), item.get("allow_undeclared_auth_params") or ())
-
-        outcome = self.converge(client, sandbox, "connections", base_id, compute, "base connection")
-        warning = uncompared_warning(label, item.get("auth_params"), secrets, update_secrets)
-        if warning:
-            warnings.append(warning)
-        if outcome.operations:
-            diffs.append(diff_of("%s: base connection %s" % (label, base_id), base_view(outcome.before, secrets),
-                                 base_view(outcome.after, secrets, outcome.operations)))
-        return outcome_of(base_id, outcome, mask_operations(outcome.operations, secrets))
+        kind = BaseConnection(self.api.specs, client, item.get("auth_params"), update_secrets, item.get("base_name"),
+                              item.get("base_description"), item.get("allow_undeclared_auth_params"))
+        return self.converge(client, sandbox, kind, base_id, label, diffs, warnings)
 
     def dataflow(self, client, sandbox, item, label, diffs, warnings):
         flow_id = item["flow_id"]
-        run = FlowRun(client, flow_id, item["dataflow"], self.check_mode,
-                      lambda flow: target_spec(flow, self.specs, client))
+        run = FlowRun(client, Dataflow(self.api.specs, client, item["dataflow"]), flow_id, self.check_mode)
         with self.resources.get((sandbox, "flows", flow_id)):
             result = run.run()
         if result["patch"] or result["action"]:
@@ -220,10 +163,6 @@ class Batch:
         warnings.extend("%s: %s" % (label, warning) for warning in run.warnings)
         return {"id": flow_id, "changed": result["changed"], "etag": result["etag"], "patch": result["patch"],
                 "action": result["action"]}
-
-
-def outcome_of(item_id, outcome, shown_operations):
-    return {"id": item_id, "changed": outcome.changed, "etag": outcome.etag, "patch": shown_operations}
 
 
 def diff_of(header, before, after):

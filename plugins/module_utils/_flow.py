@@ -24,7 +24,8 @@ from ansible_collections.aep.flow_service.plugins.module_utils._flow_rules impor
     transform_params,
 )
 from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
-from ansible_collections.aep.flow_service.plugins.module_utils._patch import same, set_field_ops
+from ansible_collections.aep.flow_service.plugins.module_utils._kinds import Kind
+from ansible_collections.aep.flow_service.plugins.module_utils._patch import build_patch, given, same
 
 # The pieces of the kind, together: collection, label, where its lists live.
 COLLECTION = "flows"
@@ -88,8 +89,8 @@ def _given_match(current, desired):
 
 def _merged(current, desired):
     value = copy.deepcopy(current)
-    for key, given in desired.items():
-        value[key] = dict(current.get("schedule") or {}, **given) if key == "schedule" else copy.deepcopy(given)
+    for key, wanted in desired.items():
+        value[key] = dict(current.get("schedule") or {}, **wanted) if key == "schedule" else copy.deepcopy(wanted)
     return value
 
 
@@ -189,7 +190,7 @@ def _params_or_fail(current):
 
 def flow_operations(current, want, spec_of):
     """Every PATCH operation the dataflow options ask for (enabled is an action, not a PATCH)."""
-    ops = set_field_ops(current, {"name": want.get("name"), "description": want.get("description")})
+    ops = build_patch(current, given(name=want.get("name"), description=want.get("description")), "")
     if want.get("audiences") is not None:
         ops.extend(audience_operations(current, clean_audiences(want["audiences"]), bool(want.get("purge_audiences")),
                                        spec_of))
@@ -217,13 +218,30 @@ def flow_view(flow, operations=None, full=False):
             "profile_attributes": [(s.get("value") or {}).get("path") for s in profile_selectors(flow)]}
 
 
-def target_spec(flow, specs, client=None):
-    """The connection spec of the dataflow's destination (``specs`` a SpecReader), or None when it names none."""
-    for target in (flow.get("inheritedAttributes") or {}).get("targetConnections") or []:
-        spec_id = ((target or {}).get("connectionSpec") or {}).get("id")
-        if spec_id:
-            return specs.get(spec_id, client)
-    return None
+class Dataflow(Kind):
+    """Name, description, audiences and profile attributes: one PATCH (the enable/disable action: _flow_run.py).
+
+    The destination's connection spec is read only for what it decides: whether audiences may carry batch keys.
+    """
+
+    collection, label, result_key = COLLECTION, LABEL, "flow"
+
+    def __init__(self, specs, client, want):
+        super().__init__(specs, client)
+        self.want = want
+
+    def operations(self, current, fresh):
+        return flow_operations(current, self.want, lambda flow: self.destination_spec(flow, fresh))
+
+    def destination_spec(self, flow, fresh=False):
+        """The connection spec of the dataflow's destination, or None when it names none."""
+        for target in (flow.get("inheritedAttributes") or {}).get("targetConnections") or []:
+            if ((target or {}).get("connectionSpec") or {}).get("id"):
+                return self.spec(target, fresh)
+        return None
+
+    def view(self, resource, operations=None):
+        return flow_view(resource)
 
 
 # The options of a dataflow, as aep_flow takes them (and, later, a destination item's dataflow key).

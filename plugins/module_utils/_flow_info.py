@@ -11,7 +11,6 @@ connections with every secret masked."""
 from __future__ import annotations
 
 from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
-    SpecReader,
     base_connection_ids,
     connection_secrets,
     mask_connection,
@@ -29,6 +28,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._schema import (
     secret_fields,
     target_schema,
 )
+from ansible_collections.aep.flow_service.plugins.module_utils._specs import spec_ref
 
 
 def find_flows(client, flow_id, name, properties, destinations_only):
@@ -58,18 +58,20 @@ def describe(flow):
 
 
 class Specs:
-    """Connection specs by id, each read once per run; a spec that cannot be found is None, not an error,
-    because naming a destination must not stop the listing (the spec id is still returned)."""
+    """Connection specs by id, each read once per run (``reader``: the run's _specs.SpecReader); a spec that
+    cannot be found is None, not an error, because naming a destination must not stop the listing (the spec id
+    is still returned)."""
 
-    def __init__(self, client):
-        self.reader = SpecReader(client)
+    def __init__(self, reader, client):
+        self.reader = reader
+        self.client = client
         self.missing = set()
 
-    def get(self, spec_id):
+    def get(self, spec_id, version=None):
         if not spec_id or spec_id in self.missing:
             return None
         try:
-            return self.reader.get(spec_id)
+            return self.reader.get(spec_id, self.client, version)
         except NotFound:
             self.missing.add(spec_id)
             return None
@@ -78,8 +80,9 @@ class Specs:
 def name_destinations(flow, specs):
     """Add the destination entries and the first one's name and spec id to a described flow."""
     entries = flow_targets(flow)
+    versions = dict(spec_ref(target) for target in (flow.get("inheritedAttributes") or {}).get("targetConnections") or [])
     for entry in entries:
-        entry["name"] = spec_name(specs.get(entry["spec_id"]))
+        entry["name"] = spec_name(specs.get(entry["spec_id"], versions.get(entry["spec_id"])))
     flow["destinations"] = entries
     flow["destination_name"] = entries[0]["name"] if entries else None
     flow["destination_spec_id"] = entries[0]["spec_id"] if entries else None
@@ -93,7 +96,7 @@ def add_connections(client, flow, specs):
         target = client.get_item("targetConnections", target_id)
         if not target:
             continue
-        spec = specs.get((target.get("connectionSpec") or {}).get("id"))
+        spec = specs.get(*spec_ref(target))
         secrets = secret_fields(target_schema(spec))
         if secrets and isinstance(target.get("params"), dict):
             target = dict(target, params=mask_secrets(target["params"], secrets))
@@ -107,7 +110,7 @@ def add_connections(client, flow, specs):
         base = client.get_item("connections", base_id)
         if not base:
             continue
-        spec = specs.reader.for_connection(base)
+        spec = specs.reader.for_connection(base, client)
         schema = auth_schema(spec, (base.get("auth") or {}).get("specName"))
         fields = sorted((schema.get("properties") or {}).keys())
         for entry in flow["destinations"]:

@@ -16,9 +16,8 @@ from __future__ import annotations
 import time
 
 from ansible_collections.aep.flow_service.plugins.module_utils._client import _quote_id
-from ansible_collections.aep.flow_service.plugins.module_utils._converge import converge
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import ConvergeError
-from ansible_collections.aep.flow_service.plugins.module_utils._flow import COLLECTION, LABEL, flow_operations, flow_view
+from ansible_collections.aep.flow_service.plugins.module_utils._flow import COLLECTION, flow_view
 from ansible_collections.aep.flow_service.plugins.module_utils._flow_rules import AUDIENCE_GUARDRAIL, segment_selectors
 
 IN_PROGRESS_STATES = ("updating", "enabling", "disabling", "initializing")
@@ -57,9 +56,10 @@ class FlowRun:
     ``step`` says what was being done when an exception left ``run``.
     """
 
-    def __init__(self, client, flow_id, want, check_mode, spec_of, clock=time.monotonic):
-        self.client, self.flow_id, self.want, self.check_mode = client, flow_id, want, check_mode
-        self.spec_of, self.clock = spec_of, clock
+    def __init__(self, client, kind, flow_id, check_mode, clock=time.monotonic):
+        """``kind``: the _flow.Dataflow holding the options."""
+        self.client, self.kind, self.flow_id, self.check_mode = client, kind, flow_id, check_mode
+        self.want, self.clock = kind.want, clock
         self.step = "Updating dataflow %s" % flow_id
         self.warnings = []
         self.sent = False  # whether a write was accepted, so that a later failure still reports changed
@@ -67,8 +67,7 @@ class FlowRun:
     def run(self):
         """The result: flow (after), patch, action, changed, etag, and before/after views for the diff."""
         want = self.want
-        outcome = converge(self.client, COLLECTION, self.flow_id, lambda cur: flow_operations(cur, want, self.spec_of),
-                           self.check_mode, LABEL)
+        outcome = self.kind.converge(self.client, self.flow_id, self.check_mode)
         before, flow, changed = outcome.before, outcome.after, outcome.changed
         self.sent = changed and not self.check_mode
         if len(segment_selectors(flow)) > AUDIENCE_GUARDRAIL:

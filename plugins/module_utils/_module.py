@@ -22,6 +22,7 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import AepError, failure
+from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
 from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     check_connection_options,
     connection_argument_spec,
@@ -48,7 +49,7 @@ class AepModule(AnsibleModule):
             self.fail_json(msg="Invalid connection options: " + "; ".join(errors) + ".")
         for warning in warnings:
             self.warn(warning)
-        self._client = None
+        self._api = None
 
     def fail_json(self, msg, **kwargs):
         """Fail; the echo of the arguments (invocation, shown at -vvv) never shows the value of an unknown option.
@@ -61,13 +62,20 @@ class AepModule(AnsibleModule):
         super().fail_json(msg=msg, **kwargs)
 
     @property
-    def client(self):
-        """The Flow Service client, built on first use so that option errors never cost a request."""
-        if self._client is None:
-            from ansible_collections.aep.flow_service.plugins.module_utils._client import FlowServiceClient
+    def api(self):
+        """What every request of this run shares (_api.Api): one token holder, one throttle, the specs read. Built
+        on first use, so that option errors never cost a request."""
+        if self._api is None:
+            from ansible_collections.aep.flow_service.plugins.module_utils._api import Api
             # Everything Ansible masks is redacted in the server's answers too, and every token minted joins it.
-            self._client = FlowServiceClient(self.params, secrets=self.no_log_values, sink=self.no_log_values.add)
-        return self._client
+            self._api = Api(self.params, secrets=self.no_log_values, sink=self.no_log_values.add,
+                            workers=self.params.get("workers") or 1)
+        return self._api
+
+    @property
+    def client(self):
+        """This thread's Flow Service client for the sandbox of the options."""
+        return self.api.client_for(self.params["sandbox"])
 
     def fail_for(self, error, action, finding=False, **extra):
         """Fail for ``error`` (an AepError) raised while ``action`` was being done, as failure() words it:
@@ -75,8 +83,8 @@ class AepModule(AnsibleModule):
 
         ``finding`` as for failure(); ``extra`` adds result keys (``changed``).
         """
-        client = self._client  # never built here: building it may be what failed
-        msg, keys = failure(error, action, bool(client is not None and client.unconfirmed_writes), finding)
+        api = self._api  # never built here: building it may be what failed
+        msg, keys = failure(error, action, bool(api is not None and api.unconfirmed_writes), finding)
         keys.update(extra)
         self.fail_json(msg=msg, **keys)
 
@@ -94,37 +102,53 @@ class AepModule(AnsibleModule):
             return resolver(self.client, flow_id, *args)
 
 
-def converge_and_exit(module, collection, item_id, compute, view, result_key, show_operations=lambda ops: ops,
-                      extra_result=None):
-    """Run the read-compare-write loop for one resource and exit with the module's standard result.
+# The options both single-connection modules share: which connection (by id, or behind a dataflow), its name and
+# description. Each module adds its own (params or auth_params, ...).
+CONNECTION_MODULE_OPTIONS = dict(
+    id=dict(type="str"),
+    flow_id=dict(type="str"),
+    name=dict(type="str"),
+    description=dict(type="str"),
+)
 
-    ``view(resource, sent_operations)`` gives the managed, secret-masked picture of a resource used for
-    the diff; ``show_operations`` masks the operations returned as ``patch``; ``extra_result(operations)``
-    gives more result keys.
-    """
-    from ansible_collections.aep.flow_service.plugins.module_utils._converge import converge
 
-    what = result_key.replace("_", " ")
-    with module.failing("Updating %s %s" % (what, item_id)):
-        outcome = converge(module.client, collection, item_id, compute, module.check_mode, label=what)
+def connection_id(module, problems, resolver, *args):
+    """The id of the connection a single-connection module converges: ``id``, or the one ``resolver(client,
+    flow_id, *args)`` finds behind ``flow_id``. Fails before any request, with every problem at once, for an id
+    that cannot be one, an empty name, or any of the module's own ``problems`` (None for none)."""
+    p = module.params
+    problems = id_problems({"id": p["id"], "flow_id": p["flow_id"]}) + [problem for problem in problems if problem]
+    if p["name"] is not None and not p["name"].strip():
+        problems.append("name must not be empty")
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+    return module.resolve(p["flow_id"], resolver, *args) if p["flow_id"] else p["id"]
+
+
+def converge_and_exit(module, kind, item_id):
+    """Bring one resource of a kind (_kinds.py) to the module's options and exit with the standard result:
+    changed, msg, the resource (masked), etag, patch (masked), the kind's extra keys, and the diff."""
+    what = "%s %s" % (kind.label, item_id)
+    with module.failing("Updating " + what):
+        outcome = kind.converge(module.client, item_id, module.check_mode)
+    for warning in kind.warnings(what):
+        module.warn(warning)
     done = ", ".join("%s %s" % (op.get("op"), op.get("path")) for op in outcome.operations)  # no values: secrets
     if not outcome.changed:
-        msg = "%s %s: no change" % (what, item_id)
+        msg = "%s: no change" % what
     elif module.check_mode:
-        msg = "%s %s: would change (check mode, nothing was sent): %s" % (what, item_id, done)
+        msg = "%s: would change (check mode, nothing was sent): %s" % (what, done)
     else:
-        msg = "%s %s: changed%s" % (what, item_id, ": " + done if done else "")
+        msg = "%s: changed%s" % (what, ": " + done if done else "")
     result = {
         "changed": outcome.changed,
         "msg": msg,
-        result_key: view(outcome.after, None, full=True),
+        kind.result_key: kind.shown(outcome.after),
         "etag": outcome.etag,
-        "patch": show_operations(outcome.operations),
+        "patch": kind.shown_operations(outcome.operations),
     }
-    if extra_result:
-        result.update(extra_result(outcome.operations))
+    result.update(kind.extra_result(outcome.operations))
     if module._diff:
-        header = "%s %s" % (result_key.replace("_", " "), item_id)  # which connection, as the batch module says
-        result["diff"] = {"before_header": header, "after_header": header, "before": view(outcome.before, None),
-                          "after": view(outcome.after, outcome.operations)}
+        result["diff"] = {"before_header": what, "after_header": what, "before": kind.view(outcome.before),
+                          "after": kind.view(outcome.after, outcome.operations)}
     module.exit_json(**result)

@@ -26,6 +26,9 @@ MAX_TIMEOUT = 86400.0  # seconds; larger values overflow the socket layer (and m
 HEADER_OPTIONS = (("client_id", "x-api-key"), ("org_id", "x-gw-ims-org-id"), ("sandbox", "x-sandbox-name"),
                   ("access_token", "Authorization"))
 HEADER_SAFE = re.compile(r"[\x21-\x7e]+\Z")
+TOKEN_NOT_A_HEADER = ("%s cannot be sent as an HTTP header (it holds a line break, a space or a character outside "
+                      "printable ASCII), so it was not used; if it came from the token cache, delete the cache "
+                      "folder (aep.flow_service under XDG_CACHE_HOME or ~/.cache) and run again")
 
 
 def connection_argument_spec():

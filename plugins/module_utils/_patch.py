@@ -61,17 +61,9 @@ def build_patch(current, desired, base, purge=False):
     return ops
 
 
-def set_field_ops(current, fields):
-    """Operations for top-level scalar fields such as name and description; None means 'leave it'."""
-    ops = []
-    for key, value in fields.items():
-        if value is None:
-            continue
-        if key not in current:
-            ops.append({"op": "add", "path": "/" + escape(key), "value": value})
-        elif not same(current[key], value):
-            ops.append({"op": "replace", "path": "/" + escape(key), "value": value})
-    return ops
+def given(**fields):
+    """The fields that are set: None means 'leave it' (a name or description the user did not give)."""
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 class PatchError(ValueError):

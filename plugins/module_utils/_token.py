@@ -14,21 +14,25 @@ belongs to this user and nobody else may enter it (else a warning, and tokens li
 file is trusted that is a symlink or is not this user's own private file: XDG_CACHE_HOME may point at a shared
 folder, where another user could plant a symlink to read our token or a file to feed us theirs. A file lock serialises minting so that
 parallel forks make one token request, not one each; a thread lock does the same for the threads of one run
-that share a TokenCache (aep_destination_connections).
+that share a TokenCache (aep_destination_connections). The files are handled by _cachefile.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import stat
-import tempfile
 import threading
 import time
 
+from ansible_collections.aep.flow_service.plugins.module_utils._cachefile import (
+    cache_dir,
+    prepare_folder,
+    read_private_json,
+    write_private_json,
+)
 from ansible_collections.aep.flow_service.plugins.module_utils._errors import ApiError
-from ansible_collections.aep.flow_service.plugins.module_utils._options import HEADER_SAFE
+from ansible_collections.aep.flow_service.plugins.module_utils._http import Http
+from ansible_collections.aep.flow_service.plugins.module_utils._options import HEADER_SAFE, TOKEN_NOT_A_HEADER
 
 try:
     import fcntl
@@ -36,40 +40,20 @@ except ImportError:  # pragma: no cover - Ansible controllers are POSIX
     fcntl = None
 
 IMS_TOKEN_PATH = "/ims/token/v3"
-TOKEN_NOT_A_HEADER = ("%s cannot be sent as an HTTP header (it holds a line break, a space or a character outside "
-                      "printable ASCII), so it was not used; if it came from the token cache, delete the cache "
-                      "folder (aep.flow_service under XDG_CACHE_HOME or ~/.cache) and run again")
 EXPIRY_MARGIN = 300.0  # seconds: a token this close to its end is not reused
 
 
-def cache_dir():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "aep.flow_service")
-
-
-def private_folder_problem(directory):
-    """Why ``directory`` is no place for a token (None when it is this user's own, closed to group and others)."""
-    try:
-        info = os.lstat(directory)
-    except OSError as exc:
-        return "cannot read it (%s)" % exc.strerror
-    if not stat.S_ISDIR(info.st_mode):
-        return "it is not a folder (a symlink or a file)"
-    if info.st_uid != os.geteuid():
-        return "it belongs to another user (uid %d)" % info.st_uid
-    if info.st_mode & 0o077:
-        return "group or others may use it (mode %o); chmod 700 it" % stat.S_IMODE(info.st_mode)
-    return None
-
-
 class TokenCache:
-    """Hands out a bearer token; mints (through ``mint``) only when there is no usable one."""
+    """The token holder of one run: hands out a bearer token, and mints one at IMS (through a session of its own,
+    with the run's TLS, proxy and retry rules) only when there is no usable one. The clients of every thread and
+    sandbox of the run share it."""
 
-    def __init__(self, options, mint, redactor, warn=None):
+    def __init__(self, options, redactor, warn=None, sleep=time.sleep):
         """``redactor`` (a _redact.Redactor) learns every token handed out, so that no echo of one is shown;
         ``warn`` (a callable) is told when the cache folder cannot be trusted."""
         self.static = options.get("access_token")
-        self.mint = mint
+        self.options = options
+        self.http = None if self.static else Http(options, redactor, sleep)
         self.redactor = redactor
         self.use_file = bool(options.get("token_cache")) and not self.static
         self.token = None
@@ -87,12 +71,7 @@ class TokenCache:
                          "task mints its own) until it is." % (os.path.dirname(self.path), problem))
 
     def _prepare_folder(self):
-        directory = os.path.dirname(self.path)
-        try:
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-        except OSError as exc:
-            return "cannot create it (%s)" % exc.strerror
-        return private_folder_problem(directory)
+        return prepare_folder(os.path.dirname(self.path))
 
     @property
     def can_remint(self):
@@ -124,8 +103,15 @@ class TokenCache:
                 self.expires_at = 0.0
 
     def _mint(self):
-        token, expires_in = self.mint()
+        try:
+            token, expires_in = mint_ims_token(self.options, self.http.send)
+        finally:
+            self.http.close()  # a token lasts hours: no connection to IMS is kept open for the next one
         return token, time.time() + expires_in
+
+    def close(self):
+        if self.http is not None:
+            self.http.close()
 
     def _from_file(self):
         if self._prepare_folder():  # changed hands since the start: stop using it
@@ -145,34 +131,15 @@ class TokenCache:
             os.close(lock_fd)  # closing releases the lock
 
     def _read(self):
-        """The cached (token, expires_at), or None; never from a symlink or a file another user could have written."""
+        """The cached (token, expires_at), or None (see _cachefile for which files are trusted)."""
+        data = read_private_json(self.path)
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:  # absent, or a symlink (ELOOP)
+            return str(data["access_token"]), float(data["expires_at"])
+        except (KeyError, TypeError, ValueError):
             return None
-        with os.fdopen(fd, "r", encoding="utf-8") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
-                return None
-            try:
-                data = json.load(handle)
-                return str(data["access_token"]), float(data["expires_at"])
-            except (OSError, ValueError, KeyError, TypeError):
-                return None
 
     def _write(self, token, expires_at):
-        # mkstemp: a fresh name opened O_EXCL|O_NOFOLLOW with mode 0600, so no planted symlink is written through
-        fd, temp = tempfile.mkstemp(prefix=".token-", suffix=".tmp", dir=os.path.dirname(self.path))
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"access_token": token, "expires_at": expires_at}, handle)
-            os.replace(temp, self.path)  # replaces a symlink at the name itself, never its target
-        except OSError:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-            raise
+        write_private_json(self.path, {"access_token": token, "expires_at": expires_at})
 
 
 def mint_ims_token(options, send):
@@ -186,7 +153,7 @@ def mint_ims_token(options, send):
         "scope": options["scopes"],
     }
     try:
-        response = send("POST", url, data=form, authorize=False)
+        response = send("POST", url, data=form)
     except ApiError as exc:
         if exc.status == 404:
             exc.hint = (" Check ims_url (AEP_IMS_URL): it is the host only, such as https://ims-na1.adobelogin.com;"

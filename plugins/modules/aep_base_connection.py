@@ -159,68 +159,36 @@ write_unconfirmed:
   sample: true
 """
 
-from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
-    BASE_MODULE_IDS,
-    UPDATE_SECRETS_CHOICES,
-    SpecReader,
-    base_operations,
-    base_view,
-    connection_secrets,
-    mask_connection,
-    mask_operations,
-    resolve_base_id,
-    uncompared_warning,
+from ansible_collections.aep.flow_service.plugins.module_utils._connections import BASE_MODULE_IDS, UPDATE_SECRETS_CHOICES, resolve_base_id
+from ansible_collections.aep.flow_service.plugins.module_utils._kinds import BaseConnection
+from ansible_collections.aep.flow_service.plugins.module_utils._module import (
+    CONNECTION_MODULE_OPTIONS,
+    AepModule,
+    connection_id,
+    converge_and_exit,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
-from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, converge_and_exit
+
+EMPTY_AUTH_PARAMS = "auth_params must not be empty; leave it out to manage only name and description"
 
 
 def main():
     module = AepModule(
         argument_spec=dict(
-            id=dict(type="str"),
-            flow_id=dict(type="str"),
+            CONNECTION_MODULE_OPTIONS,
             auth_params=dict(type="dict", no_log=True),
             allow_undeclared_auth_params=dict(type="list", elements="str", default=[], no_log=False),
             update_secrets=dict(type="str", choices=list(UPDATE_SECRETS_CHOICES), default="always", no_log=False),
-            name=dict(type="str"),
-            description=dict(type="str"),
         ),
         required_one_of=[("id", "flow_id")],
         mutually_exclusive=[("id", "flow_id")],
         supports_check_mode=True,
     )
     p = module.params
-    problems = id_problems({"id": p["id"], "flow_id": p["flow_id"]})
-    if p["name"] is not None and not p["name"].strip():
-        problems.append("name must not be empty")
-    if problems:
-        module.fail_json(msg="; ".join(problems))
-    if p["auth_params"] is not None and not p["auth_params"]:
-        module.fail_json(msg="auth_params must not be empty; leave it out to manage only name and description")
-
-    base_id = p["id"]
-    if p["flow_id"]:
-        base_id = module.resolve(p["flow_id"], resolve_base_id, None, BASE_MODULE_IDS)
-    specs = SpecReader(module.client)
-    secrets = set()
-
-    warned = []
-
-    def compute(current):
-        spec = specs.for_connection(current)
-        secrets.update(connection_secrets(current, spec))
-        warning = uncompared_warning("base connection %s" % base_id, p["auth_params"], secrets, p["update_secrets"])
-        if warning and not warned:  # compute runs again after a 412; say it once
-            warned.append(module.warn(warning))
-        return base_operations(current, spec, p["auth_params"], p["update_secrets"], p["name"], p["description"],
-                               p["allow_undeclared_auth_params"])
-
-    def view(resource, operations, full=False):
-        return mask_connection(resource, secrets) if full else base_view(resource, secrets, operations)
-
-    converge_and_exit(module, "connections", base_id, compute, view, "base_connection",
-                      show_operations=lambda ops: mask_operations(ops, secrets))
+    base_id = connection_id(module, [EMPTY_AUTH_PARAMS if p["auth_params"] == {} else None],
+                            resolve_base_id, None, BASE_MODULE_IDS)
+    kind = BaseConnection(module.api.specs, module.client, p["auth_params"], p["update_secrets"], p["name"],
+                          p["description"], p["allow_undeclared_auth_params"])
+    converge_and_exit(module, kind, base_id)
 
 
 if __name__ == "__main__":

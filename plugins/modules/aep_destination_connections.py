@@ -376,16 +376,14 @@ def main():
     if not p["destinations"]:
         module.exit_json(changed=False, destinations=[])
 
-    tokens = module.client.tokens
     with module.failing("Getting an access token"):
-        tokens.get()  # one token for every thread, minted (or read from the token cache) before they start
+        module.api.tokens.get()  # one token for every thread, minted (or read from the token cache) before they start
     stop = StopFlag().install()  # SIGTERM/SIGHUP or ansible-playbook gone: start no new destination
     try:
-        batch = Batch(p, tokens, module.check_mode, stop)
+        batch = Batch(p, module.api, module.check_mode, stop)
         entries, diffs = batch.run(p["destinations"], p["workers"])
     finally:
         stop.restore()
-    module.client.close()
     for warning in batch.warnings:
         module.warn(warning)
 

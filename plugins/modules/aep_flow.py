@@ -266,13 +266,11 @@ def main():
     if problems:
         module.fail_json(msg="Invalid options: %s; nothing was sent." % "; ".join(problems))
 
-    from ansible_collections.aep.flow_service.plugins.module_utils._connections import SpecReader
     from ansible_collections.aep.flow_service.plugins.module_utils._errors import AepError
-    from ansible_collections.aep.flow_service.plugins.module_utils._flow import target_spec
+    from ansible_collections.aep.flow_service.plugins.module_utils._flow import Dataflow
     from ansible_collections.aep.flow_service.plugins.module_utils._flow_run import FlowRun
 
-    specs = SpecReader(module.client)
-    run = FlowRun(module.client, p["id"], p, module.check_mode, lambda flow: target_spec(flow, specs))
+    run = FlowRun(module.client, Dataflow(module.api.specs, module.client, p), p["id"], module.check_mode)
     try:
         result = run.run()
     except AepError as exc:

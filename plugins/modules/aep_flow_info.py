@@ -266,7 +266,7 @@ def main():
         if params["id"]:
             action = "Reading dataflow %s" % params["id"]
         flows = find_flows(client, params["id"], params["name"], params["property"], params["destinations_only"])
-        specs = Specs(client)
+        specs = Specs(module.api.specs, client)
         action = "Reading connection specs"
         for flow in flows:
             name_destinations(flow, specs)

@@ -201,63 +201,33 @@ write_unconfirmed:
   sample: true
 """
 
-from ansible_collections.aep.flow_service.plugins.module_utils._connections import (
-    TARGET_MODULE_IDS,
-    SpecReader,
-    TargetSecrets,
-    purge_problem,
-    removed_params,
-    resolve_target_id,
-    target_operations,
-    target_view,
+from ansible_collections.aep.flow_service.plugins.module_utils._connections import TARGET_MODULE_IDS, purge_problem, resolve_target_id
+from ansible_collections.aep.flow_service.plugins.module_utils._kinds import TargetConnection
+from ansible_collections.aep.flow_service.plugins.module_utils._module import (
+    CONNECTION_MODULE_OPTIONS,
+    AepModule,
+    connection_id,
+    converge_and_exit,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._ids import id_problems
-from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule, converge_and_exit
 
 
 def main():
     module = AepModule(
         argument_spec=dict(
-            id=dict(type="str"),
-            flow_id=dict(type="str"),
+            CONNECTION_MODULE_OPTIONS,
             params=dict(type="dict"),
             allow_undeclared_params=dict(type="list", elements="str", default=[]),
             purge_params=dict(type="bool", default=False),
-            name=dict(type="str"),
-            description=dict(type="str"),
         ),
         required_one_of=[("id", "flow_id")],
         supports_check_mode=True,
     )
     p = module.params
-    problems = id_problems({"id": p["id"], "flow_id": p["flow_id"]})
-    if problems:
-        module.fail_json(msg="; ".join(problems))
-    if purge_problem(p["params"], p["purge_params"]):
-        module.fail_json(msg=purge_problem(p["params"], p["purge_params"]))
-    if p["name"] is not None and not p["name"].strip():
-        module.fail_json(msg="name must not be empty")
-
-    target_id = p["id"]
-    if p["flow_id"]:
-        target_id = module.resolve(p["flow_id"], resolve_target_id, p["id"], None, TARGET_MODULE_IDS)
-    specs = SpecReader(module.client)
-    secrets = TargetSecrets(module.client.redactor)
-
-    def compute(current):
-        spec = specs.for_connection(current)  # also without params: it says which stored params are secret
-        secrets.learn(current, spec, p["params"])
-        return target_operations(current, spec if p["params"] is not None else None, p["params"], p["purge_params"],
-                                 p["name"], p["description"], p["allow_undeclared_params"])
-
-    def view(resource, operations, full=False):
-        """The target connection, whole or as the managed subset shown in the diff; secret params masked."""
-        shown = secrets.resource(resource)
-        return shown if full else target_view(shown)
-
-    converge_and_exit(module, "targetConnections", target_id, compute, view, "target_connection",
-                      show_operations=secrets.operations,
-                      extra_result=lambda ops: {"removed_params": removed_params(ops)})
+    target_id = connection_id(module, [purge_problem(p["params"], p["purge_params"])],
+                              resolve_target_id, p["id"], None, TARGET_MODULE_IDS)
+    kind = TargetConnection(module.api.specs, module.client, p["params"], p["purge_params"], p["name"],
+                            p["description"], p["allow_undeclared_params"])
+    converge_and_exit(module, kind, target_id)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,8 @@ def test_list_makes_dataflows_hosts_with_vars_and_groups_in_few_requests(emulato
             "aep_destination_google_ad_manager"} <= set(data)
 
     made = api_requests(emulator)
-    assert [r for r in made if r[1] == "/ims/token/v3"] == [("POST", "/ims/token/v3", "prod")]  # one token
+    # one token, asked of IMS with the form alone: no Flow Service header (x-sandbox-name) goes to another service
+    assert [r for r in made if r[1] == "/ims/token/v3"] == [("POST", "/ims/token/v3", None)]
     assert sorted(r[2] for r in made if r[1] == "/flows") == ["dev", "prod"]  # one page per sandbox
     spec_reads = [r[1] for r in made if r[1].startswith("/connectionSpecs/")]
     assert len(spec_reads) == len(set(spec_reads)) == 4  # S3, Azure Blob, Pinterest, Google Ad Manager

@@ -46,7 +46,8 @@ class FakeClient:
     failures = []  # errors list_items raises, in order
     refuse_id_filter = False  # answer a target connection list with 400, as a service without that filter would
 
-    def __init__(self, options, tokens=None, warn=None):
+    def __init__(self, options, tokens=None, warn=None, **shared):  # shared: the run's sleep and throttle
+        del shared
         self.options = options
         self.warn = warn
         self.tokens = tokens or object()
@@ -125,7 +126,9 @@ def make_inventory(plugin_module, monkeypatch, tmp_path):
 
     def make(config, cache=False, name="test.aep_flows.yml"):
         plugin = inventory_loader.get("aep.flow_service.aep_flows")
-        monkeypatch.setattr(plugin_module, "FlowServiceClient", FakeClient)
+        # The plugin's clients are made by the run's Api (module_utils/_api.py), as the loader imported it.
+        monkeypatch.setattr(sys.modules["ansible_collections.aep.flow_service.plugins.module_utils._api"],
+                            "FlowServiceClient", FakeClient)
         path = tmp_path / name
         path.write_text("plugin: aep.flow_service.aep_flows\n" + config, encoding="utf-8")
         inventory = InventoryData()

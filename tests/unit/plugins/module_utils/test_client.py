@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError, FlowServiceClient, retry_delay
+from ansible_collections.aep.flow_service.plugins.module_utils._client import ApiError, FlowServiceClient
+from ansible_collections.aep.flow_service.plugins.module_utils._http import retry_delay
 from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     DEFAULT_SCOPES,
     check_connection_options,
