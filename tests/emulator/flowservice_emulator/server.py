@@ -278,7 +278,7 @@ class Handler(BaseHTTPRequestHandler):
             error = errors.internal_error()
             status, payload, headers = error.status, error.body(request_id), {}
         if entry is not None:
-            self.server.emulator.log.finish(entry, status)
+            self.server.emulator.log.finish(entry, status, headers)
         try:
             self._send(status, payload, headers, request_id)
         except (BrokenPipeError, ConnectionResetError):
