@@ -5,6 +5,7 @@
                                  [--latency-ms N] [--strict-sandbox] [--secrets masked|omitted]
                                  [--token-lifetime SECONDS] [--tls | --tls-cert FILE --tls-key FILE]
                                  [--error-shape full|short] [--sandbox-error 2100|2101|2103] [--settle-ms N]
+                                 [--throttle-rps N] [--throttle-burst N] [--throttle-retry-after auto|none|SECONDS]
 
 Prints ``listening on http://HOST:PORT`` (``https://`` with TLS, after a ``tls certificate: FILE`` line)
 once it accepts connections and exits with status 0 on SIGTERM or SIGINT. See README.md beside this file.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
 import shutil
 import signal
 import sys
@@ -25,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # pylint: disable=wrong-import-position
 from flowservice_emulator.data import DataError, load  # noqa: E402
 from flowservice_emulator.server import DEFAULT_TOKEN_LIFETIME, Emulator, EmulatorHTTPServer, Options, serve_in_thread  # noqa: E402
-from flowservice_emulator.settings import ERROR_SHAPES, SANDBOX_ERRORS  # noqa: E402
+from flowservice_emulator.settings import ERROR_SHAPES, SANDBOX_ERRORS, retry_after_value  # noqa: E402
 from flowservice_emulator.tls import TlsError, generate_self_signed, server_context  # noqa: E402
 
 
@@ -34,6 +36,25 @@ def _non_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError("must be >= 0")
     return value
+
+
+def _number_at_least(minimum: float):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a number >= {minimum:g}")
+        return value
+    return parse
+
+
+def _retry_after(text: str) -> str | int:
+    try:
+        return retry_after_value(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("must be auto, none or a whole number of seconds") from exc
 
 
 def _loopback(text: str) -> str:
@@ -63,6 +84,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sandbox-error", choices=SANDBOX_ERRORS, default="2100", help="catalog code of an unknown sandbox (default 2100)")
     parser.add_argument("--settle-ms", metavar="N", type=_non_negative, default=0,
                         help="how long a dataflow PATCH or enable/disable stays in progress (default 0: applied at once)")
+    parser.add_argument("--throttle-rps", metavar="N", type=_number_at_least(0), default=0.0,
+                        help="Flow Service requests per second the gateway lets through, then 429 (default 0: no throttling)")
+    parser.add_argument("--throttle-burst", metavar="N", type=_number_at_least(1), default=None,
+                        help="token bucket size: requests let through at once (default max(1, --throttle-rps))")
+    parser.add_argument("--throttle-retry-after", metavar="auto|none|SECONDS", type=_retry_after, default="auto",
+                        help="Retry-After of a 429: auto (seconds until the next token, rounded up), none (no header), or fixed seconds")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate generated for this run")
     parser.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
     parser.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
@@ -83,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     options = Options(latency_ms=args.latency_ms, strict_sandbox=args.strict_sandbox, secrets=args.secrets, token_lifetime=args.token_lifetime,
-                      error_shape=args.error_shape, sandbox_error=args.sandbox_error, settle_ms=args.settle_ms)
+                      error_shape=args.error_shape, sandbox_error=args.sandbox_error, settle_ms=args.settle_ms,
+                      throttle_rps=args.throttle_rps, throttle_burst=args.throttle_burst, throttle_retry_after=args.throttle_retry_after)
     cert_dir = tempfile.mkdtemp(prefix="aep-emulator-tls-") if args.tls else None
     try:
         return _serve(args, dataset, options, cert_dir)

@@ -12,7 +12,8 @@ Modules, one job each:
 * ``gateway``  the header checks of the API gateway, in the gateway's order
 * ``api``      the Flow Service routes
 * ``control``  the test-only control API under ``/_emulator/``
-* ``settings`` the switches a test changes at run time (error shape, sandbox error code, settle time)
+* ``settings`` the switches a test changes at run time (error shape, sandbox error code, settle time, throttling)
+* ``throttle`` the gateway's token bucket on the Flow Service routes (429 with ``Retry-After``)
 * ``faults``   injected faults (status, dropped connection, delay)
 * ``reqlog``   the request log
 * ``server``   the threaded HTTP/1.1 server that ties them together

@@ -77,13 +77,18 @@ class Control:
         self.emulator.log.clear()
         self.emulator.faults.clear()
         self.emulator.settings.reset()
+        self.emulator.throttle.refill()
         return 204, None
 
     def _change_settings(self, body: bytes) -> tuple[int, dict]:
         try:
-            return 200, self.emulator.settings.change(json.loads(body or b"null"))
+            changes = json.loads(body or b"null")
+            settings = self.emulator.settings.change(changes)
         except ValueError as exc:
             raise errors.ControlError(400, f"bad settings: {exc}") from exc
+        if any(name.startswith("throttle_") for name in changes):
+            self.emulator.throttle.refill()  # a test that sets the rate starts from a full bucket
+        return 200, settings
 
     def _clear_faults(self) -> tuple[int, None]:
         self.emulator.faults.clear()

@@ -142,6 +142,13 @@ def profile_invalid() -> GatewayError:
     return GatewayError(403, "403025", "Profile is not valid")
 
 
+def too_many_requests(headers: dict[str, str]) -> GatewayError:
+    """The Adobe I/O gateway's 429 (the body Adobe documents for its Analytics and CJA APIs on adobe.io)."""
+    error = GatewayError(429, "429050", "Too many requests")
+    error.headers = dict(headers)
+    return error
+
+
 # Flow Service catalog errors.
 def not_found(collection: str, rid: str) -> FlowError:
     """A resource id that does not exist in the sandbox (short shape: the destinations OpenAPI file's 404 example)."""

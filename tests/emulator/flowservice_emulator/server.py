@@ -1,4 +1,4 @@
-"""The threaded HTTP/1.1 server: reads requests, applies latency and faults, routes, writes JSON responses.
+"""The threaded HTTP/1.1 server: reads requests, applies throttling, latency and faults, routes, writes JSON responses.
 
 Connections are kept alive (``protocol_version = "HTTP/1.1"``, ``Content-Length`` on every response) so a
 ``requests.Session`` reuses them; Nagle's algorithm is off so small responses leave at once. Every
@@ -25,9 +25,10 @@ from .control import Control
 from .data import Dataset
 from .faults import FaultRegistry, TextBody
 from .ims import TokenRegistry, loggable_form
-from .reqlog import RequestLog
+from .reqlog import RequestLog, clock
 from .settings import Settings
 from .store import Store
+from .throttle import Throttle
 
 DEFAULT_TOKEN_LIFETIME = 86399
 SERVER_NAME = "FlowServiceEmulator/1.0"
@@ -46,6 +47,9 @@ class Options:
     error_shape: str = "full"
     sandbox_error: str = "2100"
     settle_ms: int = 0
+    throttle_rps: float = 0.0
+    throttle_burst: float | None = None
+    throttle_retry_after: str | int = "auto"
 
 
 class Emulator:
@@ -57,7 +61,9 @@ class Emulator:
         self.tokens = TokenRegistry(dataset.clients, dataset.static_tokens, options.token_lifetime)
         self.faults = FaultRegistry()
         self.log = RequestLog()
-        self.settings = Settings(options.error_shape, options.sandbox_error, options.settle_ms)
+        self.settings = Settings(options.error_shape, options.sandbox_error, options.settle_ms,
+                                 options.throttle_rps, options.throttle_burst, options.throttle_retry_after)
+        self.throttle = Throttle(self.settings, clock)
         self.service = FlowService(self.store, options.secrets, self.settings)
         self.control = Control(self)
 
@@ -66,6 +72,16 @@ class Emulator:
         if self.settings.error_shape == "short" and isinstance(error, errors.FlowError) and error.short is not None:
             return error.short_body()
         return error.body(request_id)
+
+    def admit(self, path: str) -> tuple[float, errors.HttpError | None]:
+        """(arrival time, None) or (arrival time, the 429) for a request arriving now.
+
+        Only the Flow Service routes are throttled, by the gateway in front of them; IMS is another service.
+        """
+        if path != API_BASE and not path.startswith(API_BASE + "/"):
+            return clock(), None
+        arrived, wait = self.throttle.take()
+        return arrived, None if wait is None else errors.too_many_requests(self.throttle.headers(wait))
 
     def serve_api(self, method: str, path: str, raw_query: str, body: bytes, headers) -> tuple[int, object, dict]:
         """Serve an IMS or Flow Service request; returns (status, JSON body, extra headers)."""
@@ -231,7 +247,13 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/"):
             self._respond(lambda: emulator.control.handle(self.command, path, raw_query, body) + ({},), request_id)
             return
-        entry = emulator.log.start(self.command, path, raw_query, self.headers, _logged_body(path, raw_query, body))
+        # Throttling is decided on arrival, as a gateway does: before the latency (the service's time), and a
+        # rejected request consumes no fault.
+        arrived, throttled = emulator.admit(path)
+        entry = emulator.log.start(self.command, path, raw_query, self.headers, _logged_body(path, raw_query, body), arrived)
+        if throttled is not None:
+            self._respond(lambda: (throttled.status, throttled.body(request_id), throttled.headers), request_id, entry)
+            return
         if emulator.options.latency_ms:
             time.sleep(emulator.options.latency_ms / 1000)
         fault = emulator.faults.take(self.command, path)
@@ -278,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
             error = errors.internal_error()
             status, payload, headers = error.status, error.body(request_id), {}
         if entry is not None:
-            self.server.emulator.log.finish(entry, status)
+            self.server.emulator.log.finish(entry, status, headers)
         try:
             self._send(status, payload, headers, request_id)
         except (BrokenPipeError, ConnectionResetError):

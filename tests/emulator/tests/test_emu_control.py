@@ -1,9 +1,11 @@
 """Issue point 10: the control API (request log, reset, resources, out-of-band edits, token expiry, health)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
-from emu_support import BASE, DEV_FLOW, FLOW, S3_SPEC, TARGET, flow_error
+from emu_support import BASE, DEV_FLOW, FLOW, S3_SPEC, TARGET, TOKEN_FORM, flow_error
 
 from harness import DEMO_CLIENT_ID, EmulatorError, ResourceNotFound
 
@@ -21,9 +23,10 @@ def test_request_log_entries(emulator, api):
     entries = emulator.requests()
     assert [entry["seq"] for entry in entries] == sorted(entry["seq"] for entry in entries)
     get_one, patch_one, listing = entries
-    assert set(get_one) == {"seq", "method", "path", "query", "status", "if_match", "sandbox", "api_key", "body"}
+    assert set(get_one) == {"seq", "method", "path", "query", "status", "if_match", "sandbox", "api_key", "body", "arrived", "answered", "retry_after"}
     assert patch_one == {"seq": patch_one["seq"], "method": "PATCH", "path": f"/data/foundation/flowservice/flows/{FLOW}", "query": "",
-                         "status": 200, "if_match": etag, "sandbox": "prod", "api_key": DEMO_CLIENT_ID, "body": ops}
+                         "status": 200, "if_match": etag, "sandbox": "prod", "api_key": DEMO_CLIENT_ID, "body": ops,
+                         "arrived": patch_one["arrived"], "answered": patch_one["answered"], "retry_after": None}
     assert listing["query"] == "limit=5&property=state%3D%3Denabled"
     assert listing["sandbox"] is None and listing["body"] is None and listing["if_match"] is None
     assert emulator.requests(method="patch") == [patch_one]
@@ -119,3 +122,20 @@ def test_unknown_control_routes(emulator):
     assert requests.get(emulator.url + "/_emulator/nothing", timeout=10).status_code == 404
     assert requests.put(emulator.url + "/_emulator/reset", timeout=10).status_code == 405
     assert requests.delete(emulator.url + f"/_emulator/resources/flows/{FLOW}", timeout=10).status_code == 405
+
+
+def test_request_log_times(emulator, api):
+    started = time.time()
+    api.get(f"/flows/{FLOW}")
+    requests.post(emulator.url + "/ims/token/v3", data=TOKEN_FORM, timeout=10)
+    emulator.add_fault(path="/targetConnections/", kind="drop")
+    with pytest.raises(requests.ConnectionError):
+        api.get(f"/targetConnections/{TARGET}")
+    emulator.add_fault(path="/flows/", kind="status", status=503, headers={"Retry-After": "3"})
+    assert api.get(f"/flows/{FLOW}").headers["Retry-After"] == "3"
+    ended = time.time()
+    flow, token, dropped, unavailable = emulator.requests()
+    for entry in (flow, token, unavailable):
+        assert started - 5 <= entry["arrived"] <= entry["answered"] <= ended + 5  # this machine's wall clock, give or take its slew
+    assert flow["answered"] <= token["arrived"] and flow["retry_after"] is None and unavailable["retry_after"] == "3"
+    assert dropped["status"] is None and dropped["answered"] is None and token["answered"] <= dropped["arrived"] <= unavailable["arrived"]

@@ -8,18 +8,19 @@ from emu_support import BASE, FLOW, TARGET, Api, flow_error
 from harness import EmulatorError
 
 MISSING = "00000000-dead-4000-8000-000000000000"
+THROTTLE_OFF = {"throttle_rps": 0.0, "throttle_burst": None, "throttle_retry_after": "auto"}  # test_emu_throttle.py
 
 
 def test_settings_start_at_the_command_line_values_and_reset_restores_them(emulator, spawn):
-    assert emulator.settings() == {"error_shape": "full", "sandbox_error": "2100", "settle_ms": 0}
-    assert emulator.settings(error_shape="short", sandbox_error=2103) == {"error_shape": "short", "sandbox_error": "2103", "settle_ms": 0}
+    assert emulator.settings() == {"error_shape": "full", "sandbox_error": "2100", "settle_ms": 0, **THROTTLE_OFF}
+    assert emulator.settings(error_shape="short", sandbox_error=2103) == {"error_shape": "short", "sandbox_error": "2103", "settle_ms": 0, **THROTTLE_OFF}
     emulator.reset()
     assert emulator.settings()["error_shape"] == "full"
     other = spawn("--error-shape", "short", "--sandbox-error", "2101", "--settle-ms", "250")
-    assert other.settings() == {"error_shape": "short", "sandbox_error": "2101", "settle_ms": 250}
+    assert other.settings() == {"error_shape": "short", "sandbox_error": "2101", "settle_ms": 250, **THROTTLE_OFF}
     other.settings(error_shape="full", settle_ms=0)
     other.reset()
-    assert other.settings() == {"error_shape": "short", "sandbox_error": "2101", "settle_ms": 250}
+    assert other.settings() == {"error_shape": "short", "sandbox_error": "2101", "settle_ms": 250, **THROTTLE_OFF}
 
 
 @pytest.mark.parametrize("changes, words", [
@@ -30,7 +31,7 @@ def test_bad_settings_are_refused_and_change_nothing(emulator, changes, words):
     with pytest.raises(EmulatorError) as caught:
         emulator.settings(**{"sandbox_error": "2101", **changes})
     assert caught.value.status == 400 and words in str(caught.value)
-    assert emulator.settings() == {"error_shape": "full", "sandbox_error": "2100", "settle_ms": 0}  # all or nothing
+    assert emulator.settings() == {"error_shape": "full", "sandbox_error": "2100", "settle_ms": 0, **THROTTLE_OFF}  # all or nothing
 
 
 def test_settings_route_methods(emulator):
