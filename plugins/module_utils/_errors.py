@@ -246,6 +246,7 @@ ERROR_HINTS = {
     401: " Check client_id/client_secret (or that access_token has not expired).",
     403: " Check that the API credential has access to this org and sandbox, and that client_id is the token's client.",
     404: " Check the id and the sandbox it lives in.",
+    429: " The API kept throttling (429 Too Many Requests): run again later, or with fewer workers or forks.",
 }
 
 

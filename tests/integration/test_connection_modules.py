@@ -250,3 +250,19 @@ def test_token_cache_re_mints_once_after_expiry(emulator, play):
     assert run.rc == 0, run.output
     assert len(emulator.requests(path_contains="/ims/token")) == 1
     assert [r["status"] for r in emulator.requests(path_contains="/flows/")].count(401) == 1
+
+
+def test_with_token_cache_a_rerun_by_id_sends_one_get_and_a_change_reads_the_spec_first(emulator, play):
+    cached = {"AEP_TOKEN_CACHE": "true"}
+    args = {"module_args": {"id": TARGET, "params": {"path": "audiences/kept-spec"}}}
+    assert play("target_connection.yml", extra_vars=args, env=cached).rc == 0  # writes; reads and keeps the spec
+    emulator.clear_requests()
+    rerun = play("target_connection.yml", extra_vars=args, env=cached)
+    assert rerun.task("Converge the target connection")["status"] == "ok"
+    assert [(r["method"], r["path"].rsplit("/", 2)[-2]) for r in emulator.requests()] == [("GET", "targetConnections")]
+    emulator.clear_requests()
+    change = play("target_connection.yml", env=cached,
+                  extra_vars={"module_args": {"id": TARGET, "params": {"path": "audiences/changed"}}})
+    assert change.task("Converge the target connection")["status"] == "changed"
+    sent = [(r["method"], r["path"].rsplit("/", 2)[-2]) for r in emulator.requests()]
+    assert sent == [("GET", "targetConnections"), ("GET", "connectionSpecs"), ("PATCH", "targetConnections")]
