@@ -86,7 +86,8 @@ options:
       - A 429 (throttled) pauses every request of the run, not only the one that got it, for its C(Retry-After)
         (else a growing, jittered pause), and halves the number of requests in flight, which then grows again by
         one after each run of answers without a 429. While other requests of the run get through, a 429 does not
-        count as a retry; V(0) turns retries off, 429 included.
+        count as a retry; when none has got through for two minutes, the throttled requests fail, saying so.
+        V(0) turns retries off, 429 included.
       - If not set, the value of the E(AEP_RETRIES) environment variable is used.
     type: int
     default: 4

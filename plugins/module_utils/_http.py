@@ -158,11 +158,13 @@ class Http:
                 continue
             if write and response.status_code in UNCONFIRMED_STATUSES:
                 self.unconfirmed_writes += 1
+            stalled = None
             if throttled and retries:
+                stalled = throttle.stalled()  # then no request of the run got through for too long: give up now
                 seconds, waited = throttle.pause(retry_after(response))
                 others_got_through = throttle.answers != progress  # then this 429 spends no retry
                 progress = throttle.answers
-                if others_got_through or attempt < retries:
+                if stalled is None and (others_got_through or attempt < retries):
                     attempt += 0 if others_got_through else 1
                     self.sleep(seconds)
                     continue
@@ -171,7 +173,10 @@ class Http:
                 attempt += 1
                 continue
             error = error_from_response(response, method, url, self.redactor.redact)
-            if response.status_code in RETRY_STATUSES and retries:
+            if stalled is not None:
+                error.message += (" (no request of this run got through for %.0f s, %d answers 429 in all)"
+                                  % (stalled, throttle.throttled))
+            elif response.status_code in RETRY_STATUSES and retries:
                 error.message += " (gave up after %d retries)" % retries
             raise error
 

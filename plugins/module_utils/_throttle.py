@@ -11,7 +11,8 @@ Adobe throttles the Platform APIs with 429 and publishes no Flow Service rate. W
 32 workers kept hitting the limit and some gave up. Here a 429 pauses the whole pool for its Retry-After (or a
 shared backoff), and the number of requests in flight adapts as TCP's window does: halved on a 429, one more after
 a run of answers without one, never above the workers asked for. Whether a 429 spends one of a request's retries
-is the caller's (_http.py): only when no other request of the pool got through since its last try.
+is the caller's (_http.py): only when no other request of the pool got through since its last try. And when no
+request of the run has got through for STALL_LIMIT seconds, the run is stalled: its 429s fail at once.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from ansible_collections.aep.flow_service.plugins.module_utils._backoff import backoff
 
 PAUSE_BASE, PAUSE_CAP = 1.0, 30.0  # the shared backoff when a 429 carries no Retry-After
+STALL_LIMIT = 120.0  # seconds of nothing but 429 for the whole run: then every throttled request fails at once
 
 
 class Throttle:
@@ -32,7 +34,7 @@ class Throttle:
     one that records); ``clock`` is monotonic.
     """
 
-    def __init__(self, ceiling=1, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, ceiling=1, sleep=time.sleep, clock=time.monotonic, stall_limit=STALL_LIMIT):
         self.ceiling = max(1, int(ceiling))
         self.limit = self.ceiling  # start wide open: most runs are never throttled
         self.sleep = sleep
@@ -44,6 +46,8 @@ class Throttle:
         self.pauses = 0  # 429s since the last other answer, for the shared backoff
         self.answers = 0  # answers other than 429: progress, which _http reads to decide what a 429 costs
         self.throttled = 0  # every 429 of the run
+        self.stall_limit = stall_limit
+        self.stalled_since = None  # the first 429 since the last other answer
         self.cond = threading.Condition()
 
     def acquire(self, waited=None):
@@ -69,12 +73,15 @@ class Throttle:
             if status == 429:
                 self.throttled += 1
                 self.streak = 0
+                if self.stalled_since is None:
+                    self.stalled_since = self.clock()
                 if ticket == self.window:  # the first 429 of this window; the others were sent before the cut
                     self.window += 1
                     self.limit = max(1, self.limit // 2)
             elif status is not None:
                 self.answers += 1
                 self.pauses = 0
+                self.stalled_since = None
                 self.streak += 1
                 if self.streak >= self.limit and self.limit < self.ceiling:
                     self.limit += 1
@@ -94,3 +101,11 @@ class Throttle:
             self.paused_until = max(self.paused_until, until)
             self.cond.notify_all()
             return seconds, until
+
+    def stalled(self):
+        """Seconds the run has had nothing but 429 answers, once that is STALL_LIMIT or more; else None."""
+        with self.cond:
+            if self.stalled_since is None:
+                return None
+            stalled = self.clock() - self.stalled_since
+            return stalled if stalled >= self.stall_limit else None

@@ -135,3 +135,15 @@ def test_retries_zero_means_a_429_fails_at_once(emulator):
         client.get_item("flows", FLOW)
     client.close()
     assert info.value.status == 429
+
+
+def test_a_run_that_gets_nothing_but_429_for_the_stall_limit_fails_saying_so(emulator):
+    clock = Clock()
+    emulator.add_fault(method="GET", path=FLOW, kind="status", status=429, headers={"Retry-After": "30"}, count=20)
+    client = FlowServiceClient(options(emulator, retries=10), sleep=clock.sleep,
+                               throttle=Throttle(1, sleep=clock.sleep, clock=clock, stall_limit=120))
+    with pytest.raises(ApiError) as info:
+        client.get_item("flows", FLOW)
+    client.close()
+    assert "no request of this run got through for 120 s, 5 answers 429 in all" in str(info.value)
+    assert clock.slept == [30.0] * 4  # then it stopped, with 6 of its 10 retries left
