@@ -50,9 +50,9 @@ if str(_collections_root()) not in sys.path:
     sys.path.insert(0, str(_collections_root()))
 
 # pylint: disable=wrong-import-position
-from ansible.module_utils.common import warnings as ansible_warnings  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 from harness import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, DEMO_SCOPE, start_emulator  # noqa: E402
+from module_process import as_module_process  # noqa: E402
 from playhelpers import PlayRun, playbook_env, run_playbook  # noqa: E402
 
 import relkit  # noqa: E402
@@ -163,9 +163,7 @@ def run_module(capsys, emulator, tmp_path, scanner, monkeypatch):
                 patched.delenv(key, raising=False)
             for key, value in env.items():
                 patched.setenv(key, value)
-            # warnings live in module globals: without this, a run would return the warnings of earlier runs
-            patched.setattr(ansible_warnings, "_global_warnings", {})
-            patched.setattr(ansible_warnings, "_global_deprecations", {})
+            as_module_process(patched)
             for key, value in args.items():
                 if value is None:
                     env_name = "AEP_" + key.upper()
