@@ -29,12 +29,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "emulator"), str(ROOT / "tests" / "integration")]
+sys.path.insert(0, str(ROOT / "tests"))
 
 # pylint: disable=wrong-import-position
+from checkout import collections_path, use_checkout  # noqa: E402
+
+use_checkout()
 from flowservice_emulator.data import generated_id  # noqa: E402
 from harness import start_emulator  # noqa: E402
-from playhelpers import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, collections_path  # noqa: E402
+from playhelpers import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MODULE = "aep.flow_service.aep_target_connection"

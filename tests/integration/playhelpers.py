@@ -1,7 +1,7 @@
 """Helpers for the integration tests: run real ``ansible-playbook`` against the emulator and read what happened.
 
 ``ANSIBLE_COLLECTIONS_PATH`` from the environment is used when set (``make test`` points it at the built and
-installed collection); otherwise the checkout itself is linked under ``.tmp/collections``.
+installed collection); otherwise the checkout itself (tests/checkout.py).
 """
 
 from __future__ import annotations
@@ -14,24 +14,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checkout import collections_path
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 DEMO_CLIENT_ID = "aep-demo-client"
 DEMO_CLIENT_SECRET = "aep-demo-secret"
 DEMO_ORG = "0123456789ABCDEF01234567@AdobeOrg"
-
-
-def collections_path():
-    configured = os.environ.get("ANSIBLE_COLLECTIONS_PATH")
-    if configured:
-        return configured
-    base = ROOT / ".tmp" / "collections"
-    link = base / "ansible_collections" / "aep" / "flow_service"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(ROOT, target_is_directory=True)
-    return str(base)
 
 
 @dataclass

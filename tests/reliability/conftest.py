@@ -23,40 +23,15 @@ from pathlib import Path
 
 import pytest
 import requests
+from ansible.module_utils.testing import patch_module_args
+
+import rel_summary
+import relkit
+from harness import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, DEMO_SCOPE, start_emulator
+from module_process import as_module_process
+from playhelpers import PlayRun, playbook_env, run_playbook
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-for extra in (HERE, ROOT / "tests" / "integration"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
-
-
-def _collections_root():
-    """Make ``ansible_collections.aep.flow_service`` importable from this checkout (as tests/unit/conftest.py does)."""
-    if ROOT.parent.name == "aep" and ROOT.parent.parent.name == "ansible_collections" and ROOT.name == "flow_service":
-        return ROOT.parent.parent.parent
-    base = ROOT / ".tmp" / "collections"
-    link = base / "ansible_collections" / "aep" / "flow_service"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            link.symlink_to(ROOT, target_is_directory=True)
-        except FileExistsError:  # another xdist worker made it first
-            pass
-    return base
-
-
-if str(_collections_root()) not in sys.path:
-    sys.path.insert(0, str(_collections_root()))
-
-# pylint: disable=wrong-import-position
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
-from harness import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, DEMO_SCOPE, start_emulator  # noqa: E402
-from module_process import as_module_process  # noqa: E402
-from playhelpers import PlayRun, playbook_env, run_playbook  # noqa: E402
-
-import relkit  # noqa: E402
-import rel_summary  # noqa: E402
 
 
 def pytest_configure(config):
