@@ -10,7 +10,9 @@ Import paths are set once here, by tests/checkout.py: the helper folders (``test
 Fixtures:
 
 * ``emulator_server`` (session): one Flow Service emulator with the built-in demo data, stopped at the end;
-* ``emulator`` (function): the same emulator, reset to the demo data (log and faults cleared) before the test.
+* ``emulator`` (function): the same emulator, reset to the demo data (log and faults cleared) before the test;
+* ``own_emulator`` (function): ``own_emulator(*run_py_args)`` starts an extra emulator for this test only
+  (other data, --generate, --tls, ...); every one started is stopped after the test.
 """
 from __future__ import annotations
 
@@ -44,3 +46,17 @@ def _emulator(emulator_server):
     emulator_server.reset()
     yield emulator_server
 
+
+@pytest.fixture(name="own_emulator")
+def _own_emulator():
+    """``own_emulator(*run_py_args)`` starts an emulator for this test only; all are stopped at the end."""
+    started = []
+
+    def start(*args: str):
+        emu = start_emulator(*args)
+        started.append(emu)
+        return emu
+
+    yield start
+    for emu in started:
+        emu.stop()

@@ -5,7 +5,7 @@
 * ``play(playbook, emu=None, ...)``: real ``ansible-playbook`` with ``-vvv`` and ``ANSIBLE_LOG_PATH`` set; the output,
   the log file and every task result are scanned for secrets.
 * ``inventory(source_text, emu=None, ...)``: real ``ansible-inventory --list`` on an aep_flows source, scanned the same way.
-* ``own_emulator(*args)``: an extra emulator for this test (other data, --generate, --tls), stopped afterwards.
+* ``own_emulator(*args)`` (tests/conftest.py): an extra emulator for this test, stopped afterwards.
 
 Each scan is a figure (relkit.record); a secret found fails the test that printed it. At the end of every pytest
 process the figures of the run are written to tests/output/reliability/summary.{json,md} (rel_summary.py).
@@ -27,7 +27,7 @@ from ansible.module_utils.testing import patch_module_args
 
 import rel_summary
 import relkit
-from harness import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, DEMO_SCOPE, start_emulator
+from harness import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, DEMO_SCOPE
 from module_process import as_module_process
 from playhelpers import PlayRun, playbook_env, run_playbook
 
@@ -73,23 +73,6 @@ def _scanner(emulator_server):
     scanner = relkit.SecretScanner(relkit.all_known_secrets(), relkit.minted_token_pattern(sample))
     assert scanner.scan("token: " + sample), "the minted-token pattern must match a minted token"
     return scanner
-
-
-# --------------------------------------------------------------------------------------------- emulators
-
-@pytest.fixture
-def own_emulator():
-    """``own_emulator(*run_py_args)`` starts an emulator for this test only; all are stopped at the end."""
-    started = []
-
-    def start(*args):
-        emu = start_emulator(*args)
-        started.append(emu)
-        return emu
-
-    yield start
-    for emu in started:
-        emu.stop()
 
 
 # --------------------------------------------------------------------------------------------- in-process modules
