@@ -1,8 +1,8 @@
 """The AWX credential type (extensions/awx/credential_type.yml): the environment it injects, alone, runs every
 module, the role, a playbook and the inventory plugin, with real ansible-playbook against the emulator.
 
-The injected environment is rendered as AWX renders it at job time (see tests/unit/test_awx_credential_type.py);
-the secrets it carries must stay out of the output, -vvv included.
+The injected environment is rendered as AWX renders it at job time (tests/awx_credential.py); the secrets it
+carries must stay out of the output, -vvv included.
 """
 
 from __future__ import annotations
@@ -14,30 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from playhelpers import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, ROOT, playbook_env
+from awx_credential import load_credential_type, render_injected_env
+from playhelpers import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, playbook_env
 from rolekit import AZURE_TARGET, DEMO_TOKEN, EXPORT_LOCATIONS, FLOW, NEW, TARGET, assert_no_secret, auth, params
 
 HARNESS_AEP_VARIABLES = {"AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID",
                          "AEP_SANDBOX_NAME"}
-
-
-def awx_injected_env(inputs):
-    """The environment an AWX job gets from a credential of extensions/awx/credential_type.yml.
-
-    Rendered as AWX renders injectors at job time (see tests/unit/test_awx_credential_type.py): only the
-    inputs that are set are defined, unset booleans are False, templates run in an immutable sandbox.
-    """
-    credential_type = yaml.safe_load((ROOT / "extensions" / "awx" / "credential_type.yml").read_text("utf-8"))
-    namespace = {k: v for k, v in inputs.items() if isinstance(v, bool) or v}
-    for field in credential_type["inputs"]["fields"]:
-        if field["type"] == "boolean" and field["id"] not in inputs:
-            namespace[field["id"]] = False
-    sandbox = ImmutableSandboxedEnvironment()
-    return {name: sandbox.from_string(template).render(**namespace)
-            for name, template in credential_type["injectors"]["env"].items()}
 
 
 def only_injected(injected):
@@ -56,7 +39,7 @@ def test_awx_credential_injection_alone_runs_every_module_the_role_and_the_inven
         emulator, play, tmp_path, secret_input):
     inputs = dict({"client_id": DEMO_CLIENT_ID, "org_id": DEMO_ORG, "platform_url": emulator.url,
                    "ims_url": emulator.url}, **secret_input)
-    injected = awx_injected_env(inputs)
+    injected = render_injected_env(load_credential_type(), inputs)
     assert set(injected) <= HARNESS_AEP_VARIABLES | {"AEP_ACCESS_TOKEN", "AEP_TOKEN_CACHE"}
 
     run = play("role_awx_injection.yml", env=only_injected(injected), verbose=3)
