@@ -163,7 +163,7 @@ test: $(STAMP)
 	done; \
 	printf '\nmake test: every layer passed in %ss:%s\n' "$$(( $$(date +%s) - start ))" "$$times"
 
-# tests/unit/conftest.py makes the checkout importable as ansible_collections.aep.flow_service.
+# tests/conftest.py (by tests/checkout.py) makes the checkout importable as ansible_collections.aep.flow_service.
 test-unit: $(STAMP)
 	$(call banner,test-unit: pytest tests/unit tests/emulator (ansible-core 2.19))
 	@$(IN_VENV) $(PY) tools/pytest_layer.py test-unit tests/unit tests/emulator -- $(PYTEST_ARGS)

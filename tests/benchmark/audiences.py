@@ -31,10 +31,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 # pylint: disable=wrong-import-position
-from run import BIN, base_env, machine, run_measured  # noqa: E402
+from run import BIN, machine, run_measured  # noqa: E402
 from flowservice_emulator.data import generated_id  # noqa: E402
 from harness import start_emulator  # noqa: E402
-from playhelpers import DEMO_CLIENT_ID, DEMO_ORG  # noqa: E402
+from playhelpers import DEMO_CLIENT_ID, DEMO_ORG, ansible_env  # noqa: E402
 
 API = "/data/foundation/flowservice"
 SELECTORS = "/transformations/0/params/segmentSelectors/selectors"
@@ -93,7 +93,7 @@ def run_approach(approach, emulator, items, logs):
     with tempfile.TemporaryDirectory(prefix="aep-bench-") as tmp:
         work = Path(tmp)
         (work / "vars.json").write_text(json.dumps({"bench_dataflows": items}), encoding="utf-8")
-        env = base_env(emulator, work)
+        env = ansible_env(emulator, work, AEP_TOKEN_CACHE="1")
         book = {"f": "f_dataflows_batch.yml", "h": "h_flow_loop.yml"}.get(approach)
         for scenario in (1, 2):
             emulator.clear_requests()

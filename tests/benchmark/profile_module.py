@@ -29,12 +29,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "emulator"), str(ROOT / "tests" / "integration")]
+sys.path.insert(0, str(ROOT / "tests"))
 
 # pylint: disable=wrong-import-position
+from checkout import use_checkout  # noqa: E402
+
+use_checkout()
 from flowservice_emulator.data import generated_id  # noqa: E402
 from harness import start_emulator  # noqa: E402
-from playhelpers import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, collections_path  # noqa: E402
+from playhelpers import ansible_env  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MODULE = "aep.flow_service.aep_target_connection"
@@ -57,18 +60,6 @@ def measured(cmd, env=None, cwd=None):
 def median_of(repeat, cmd, env=None, cwd=None):
     runs = [measured(cmd, env, cwd)[:2] for dummy in range(repeat)]
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-
-
-def environment(emulator, work):
-    env = dict(os.environ)
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": collections_path(), "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false", "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_NOCOLOR": "1", "AEP_PLATFORM_URL": emulator.url, "AEP_IMS_URL": emulator.url,
-        "AEP_CLIENT_ID": DEMO_CLIENT_ID, "AEP_CLIENT_SECRET": DEMO_CLIENT_SECRET, "AEP_ORG_ID": DEMO_ORG,
-        "AEP_TOKEN_CACHE": "1", "XDG_CACHE_HOME": str(work / "cache"),
-    })
-    return env
 
 
 def payload(env, work, target_id):
@@ -168,7 +159,7 @@ def main(argv=None):
     try:
         with tempfile.TemporaryDirectory(prefix="aep-profile-") as tmp:
             work = Path(tmp)
-            env = environment(emulator, work)
+            env = ansible_env(emulator, work, AEP_TOKEN_CACHE="1")
             zipped, debug_dir = payload(env, work, generated_id(1, 2))
             print("\nOne process each (median of %d; wall / CPU seconds):" % args.repeat)
             checks = [

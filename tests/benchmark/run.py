@@ -36,12 +36,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "emulator"), str(ROOT / "tests" / "integration")]
+sys.path.insert(0, str(ROOT / "tests"))
 
 # pylint: disable=wrong-import-position
+from checkout import use_checkout  # noqa: E402
+
+use_checkout()
 from flowservice_emulator.data import generated_id  # noqa: E402
 from harness import start_emulator  # noqa: E402
-from playhelpers import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, collections_path  # noqa: E402
+from playhelpers import ansible_env  # noqa: E402
 
 NEW_PATH = "exports/moved-2027"
 APPROACHES = {
@@ -113,27 +116,6 @@ def run_measured(cmd, env, log_path):
 
 # --- the approaches -----------------------------------------------------------------------------------------------
 
-def base_env(emulator, work):
-    env = dict(os.environ)
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": collections_path(),
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "AEP_PLATFORM_URL": emulator.url,
-        "AEP_IMS_URL": emulator.url,
-        "AEP_CLIENT_ID": DEMO_CLIENT_ID,
-        "AEP_CLIENT_SECRET": DEMO_CLIENT_SECRET,
-        "AEP_ORG_ID": DEMO_ORG,
-        "AEP_SANDBOX_NAME": "prod",
-        "AEP_TOKEN_CACHE": "1",
-        "XDG_CACHE_HOME": str(work / "cache"),  # a fresh token cache per approach: each pays for its token
-    })
-    return env
-
-
 def command(approach, work, forks):
     playbook = [str(BIN / "ansible-playbook")]
     extra = ["-e", "@%s" % (work / "vars.json")]
@@ -178,7 +160,8 @@ def run_approach(approach, emulator, target_ids, forks, pipelining, logs):
             "bench_target_ids": target_ids,
             "bench_destinations": [{"target_connection_id": t, "params": {"path": NEW_PATH}} for t in target_ids],
         }), encoding="utf-8")
-        env = base_env(emulator, work)
+        # A fresh token cache per approach (under work): each pays for its token.
+        env = ansible_env(emulator, work, AEP_TOKEN_CACHE="1")
         if pipelining:
             env["ANSIBLE_PIPELINING"] = "1"
         rows = []

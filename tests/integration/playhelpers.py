@@ -1,7 +1,8 @@
 """Helpers for the integration tests: run real ``ansible-playbook`` against the emulator and read what happened.
 
 ``ANSIBLE_COLLECTIONS_PATH`` from the environment is used when set (``make test`` points it at the built and
-installed collection); otherwise the checkout itself is linked under ``.tmp/collections``.
+installed collection); otherwise the checkout itself (tests/checkout.py). The benchmark builds its commands'
+environment with ``ansible_env`` too.
 """
 
 from __future__ import annotations
@@ -14,24 +15,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checkout import collections_path
+from harness import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG  # the emulator's demo client; tests import them from here too
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-
-DEMO_CLIENT_ID = "aep-demo-client"
-DEMO_CLIENT_SECRET = "aep-demo-secret"
-DEMO_ORG = "0123456789ABCDEF01234567@AdobeOrg"
-
-
-def collections_path():
-    configured = os.environ.get("ANSIBLE_COLLECTIONS_PATH")
-    if configured:
-        return configured
-    base = ROOT / ".tmp" / "collections"
-    link = base / "ansible_collections" / "aep" / "flow_service"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(ROOT, target_is_directory=True)
-    return str(base)
 
 
 @dataclass
@@ -55,12 +43,15 @@ class PlayRun:
         return [r["status"] for r in self.results]
 
 
-def playbook_env(emulator, tmp_path, **extra):
+def ansible_env(emulator, work, **extra):
+    """The environment of an ansible command run against ``emulator``.
+
+    The collection, plain output, the demo client credentials as AEP_* variables (as AWX injects them) and a
+    token cache of its own under ``work``; ``extra`` sets more variables, or removes one with None.
+    """
     env = dict(os.environ)
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": collections_path(),
-        "ANSIBLE_CALLBACK_PLUGINS": str(HERE / "callback_plugins"),
-        "ANSIBLE_CALLBACKS_ENABLED": "record_results",
         "ANSIBLE_LOCALHOST_WARNING": "false",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
@@ -73,8 +64,7 @@ def playbook_env(emulator, tmp_path, **extra):
         "AEP_CLIENT_SECRET": DEMO_CLIENT_SECRET,
         "AEP_ORG_ID": DEMO_ORG,
         "AEP_SANDBOX_NAME": "prod",
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "AEP_TEST_RESULTS": str(tmp_path / ("results-%s.jsonl" % uuid.uuid4().hex)),
+        "XDG_CACHE_HOME": str(work / "cache"),
     })
     for key, value in extra.items():
         if value is None:
@@ -82,6 +72,16 @@ def playbook_env(emulator, tmp_path, **extra):
         else:
             env[key] = value
     return env
+
+
+def playbook_env(emulator, tmp_path, **extra):
+    """``ansible_env`` plus the callback that records every task result, into a file of this run's own."""
+    recording = {
+        "ANSIBLE_CALLBACK_PLUGINS": str(HERE / "callback_plugins"),
+        "ANSIBLE_CALLBACKS_ENABLED": "record_results",
+        "AEP_TEST_RESULTS": str(tmp_path / ("results-%s.jsonl" % uuid.uuid4().hex)),
+    }
+    return ansible_env(emulator, tmp_path, **dict(recording, **extra))
 
 
 def run_playbook(playbook, emulator, tmp_path, extra_vars=None, check=False, diff=False, verbose=0, env=None,

@@ -23,10 +23,8 @@ from harness import start_emulator
 
 from test_inventory import plain
 
-from playhelpers import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, ROOT, playbook_env, run_playbook, writes
-
-sys.path.insert(0, str(ROOT / "tests" / "reliability"))
-from relkit import load_demo_data, stored_secrets  # noqa: E402  pylint: disable=wrong-import-position
+from playhelpers import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, playbook_env, run_playbook, writes
+from relkit import load_demo_data, stored_secrets
 
 EXPORT = "playbooks/export_destinations.yml"
 REPORT = "playbooks/report_destinations.yml"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from playhelpers import ROOT, playbook_env, writes
-from test_roles_and_playbooks import (
+from rolekit import (
     AZURE_BASE,
     AZURE_FLOW,
     BASE,

@@ -5,7 +5,7 @@
 * ``play(playbook, emu=None, ...)``: real ``ansible-playbook`` with ``-vvv`` and ``ANSIBLE_LOG_PATH`` set; the output,
   the log file and every task result are scanned for secrets.
 * ``inventory(source_text, emu=None, ...)``: real ``ansible-inventory --list`` on an aep_flows source, scanned the same way.
-* ``own_emulator(*args)``: an extra emulator for this test (other data, --generate, --tls), stopped afterwards.
+* ``own_emulator(*args)`` (tests/conftest.py): an extra emulator for this test, stopped afterwards.
 
 Each scan is a figure (relkit.record); a secret found fails the test that printed it. At the end of every pytest
 process the figures of the run are written to tests/output/reliability/summary.{json,md} (rel_summary.py).
@@ -23,40 +23,15 @@ from pathlib import Path
 
 import pytest
 import requests
+from ansible.module_utils.testing import patch_module_args
+
+import rel_summary
+import relkit
+from harness import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, DEMO_SCOPE
+from module_process import as_module_process
+from playhelpers import PlayRun, playbook_env, run_playbook
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-for extra in (HERE, ROOT / "tests" / "integration"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
-
-
-def _collections_root():
-    """Make ``ansible_collections.aep.flow_service`` importable from this checkout (as tests/unit/conftest.py does)."""
-    if ROOT.parent.name == "aep" and ROOT.parent.parent.name == "ansible_collections" and ROOT.name == "flow_service":
-        return ROOT.parent.parent.parent
-    base = ROOT / ".tmp" / "collections"
-    link = base / "ansible_collections" / "aep" / "flow_service"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            link.symlink_to(ROOT, target_is_directory=True)
-        except FileExistsError:  # another xdist worker made it first
-            pass
-    return base
-
-
-if str(_collections_root()) not in sys.path:
-    sys.path.insert(0, str(_collections_root()))
-
-# pylint: disable=wrong-import-position
-from ansible.module_utils.common import warnings as ansible_warnings  # noqa: E402
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
-from harness import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_ORG, DEMO_SCOPE, start_emulator  # noqa: E402
-from playhelpers import PlayRun, playbook_env, run_playbook  # noqa: E402
-
-import relkit  # noqa: E402
-import rel_summary  # noqa: E402
 
 
 def pytest_configure(config):
@@ -98,23 +73,6 @@ def _scanner(emulator_server):
     scanner = relkit.SecretScanner(relkit.all_known_secrets(), relkit.minted_token_pattern(sample))
     assert scanner.scan("token: " + sample), "the minted-token pattern must match a minted token"
     return scanner
-
-
-# --------------------------------------------------------------------------------------------- emulators
-
-@pytest.fixture
-def own_emulator():
-    """``own_emulator(*run_py_args)`` starts an emulator for this test only; all are stopped at the end."""
-    started = []
-
-    def start(*args):
-        emu = start_emulator(*args)
-        started.append(emu)
-        return emu
-
-    yield start
-    for emu in started:
-        emu.stop()
 
 
 # --------------------------------------------------------------------------------------------- in-process modules
@@ -163,9 +121,7 @@ def run_module(capsys, emulator, tmp_path, scanner, monkeypatch):
                 patched.delenv(key, raising=False)
             for key, value in env.items():
                 patched.setenv(key, value)
-            # warnings live in module globals: without this, a run would return the warnings of earlier runs
-            patched.setattr(ansible_warnings, "_global_warnings", {})
-            patched.setattr(ansible_warnings, "_global_deprecations", {})
+            as_module_process(patched)
             for key, value in args.items():
                 if value is None:
                     env_name = "AEP_" + key.upper()

@@ -13,10 +13,8 @@ import urllib.request
 
 import pytest
 import requests
+from flowservice_emulator.tls import generate_self_signed
 from harness import DEMO_TOKEN, RUN_PY, TUTORIAL_FLOW_ID, demo_headers, start_emulator
-
-sys.path.insert(0, os.path.join(os.path.dirname(RUN_PY)))
-from flowservice_emulator.tls import generate_self_signed  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def test_tls_serves_https_with_a_certificate_clients_can_trust(tmp_path):

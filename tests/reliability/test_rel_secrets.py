@@ -191,7 +191,7 @@ def test_role_results_carry_no_secrets(emulator, play, scanner):
 def _integration_secrets():
     """The secrets the integration tests themselves send (read from their modules)."""
     found = {}
-    for name in ("test_connection_modules", "test_roles_and_playbooks"):
+    for name in ("test_connection_modules", "rolekit"):
         path = ROOT / "tests" / "integration" / (name + ".py")
         spec = importlib.util.spec_from_file_location("_scan_" + name, path)
         module = importlib.util.module_from_spec(spec)

@@ -6,16 +6,15 @@ for each job with only the fields the credential fills in. Both are reproduced h
 ``awx/main/fields.py`` (``CredentialTypeInputField``, ``CredentialTypeInjectorField``) and
 ``awx/main/models/credential`` (``build_safe_env`` / injection). The injected environment is then parsed with
 the modules' own connection argument spec and checks, so a typo in a variable name or a default that the
-modules reject fails here. tests/integration/test_roles_and_playbooks.py runs real playbooks on it.
+modules reject fails here. tests/integration/test_awx.py runs real playbooks on it; both render it with
+tests/awx_credential.py.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -27,10 +26,9 @@ from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     connection_argument_spec,
 )
 
-jsonschema = pytest.importorskip("jsonschema")
+from awx_credential import load_credential_type, render_injected_env
 
-ROOT = Path(__file__).resolve().parents[2]
-CREDENTIAL_TYPE = ROOT / "extensions" / "awx" / "credential_type.yml"
+jsonschema = pytest.importorskip("jsonschema")
 
 # AWX's schema for CredentialType.inputs (awx/main/fields.py, CredentialTypeInputField.schema).
 AWX_INPUTS_SCHEMA = {
@@ -96,25 +94,6 @@ ESSENTIAL_VARIABLES = {"AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ACCESS_TOKEN",
                        "AEP_PLATFORM_URL", "AEP_IMS_URL"}
 
 DEMO_ORG = "0123456789ABCDEF01234567@AdobeOrg"
-
-
-def load_credential_type():
-    return yaml.safe_load(CREDENTIAL_TYPE.read_text(encoding="utf-8"))
-
-
-def render_injected_env(credential_type, inputs):
-    """The environment AWX injects for a credential with these inputs (job-time rendering).
-
-    As in AWX: only the inputs that are set (non-empty) are in the template namespace, a boolean field that
-    is not set is False, and the templates render in an immutable sandbox with Jinja's default Undefined.
-    """
-    namespace = {k: v for k, v in inputs.items() if isinstance(v, bool) or v}
-    for field in credential_type["inputs"]["fields"]:
-        if field["type"] == "boolean" and field["id"] not in inputs:
-            namespace[field["id"]] = False
-    sandbox = ImmutableSandboxedEnvironment()
-    return {name: sandbox.from_string(template).render(**namespace)
-            for name, template in credential_type["injectors"]["env"].items()}
 
 
 def connection_params_from_env(monkeypatch, env):

@@ -129,8 +129,8 @@ def test_reset_drops_writes_in_progress(emulator, api):
     assert api.item(FLOW_PATH)["etag"] == flow["etag"]
 
 
-def test_settle_time_from_the_command_line(spawn):
-    api = Api(spawn("--settle-ms", str(SETTLE_MS)))
+def test_settle_time_from_the_command_line(own_emulator):
+    api = Api(own_emulator("--settle-ms", str(SETTLE_MS)))
     assert action(api, FLOW_PATH, "disable").status_code == 200
     assert api.item(FLOW_PATH)["state"] == "disabling"
     assert wait_settled(api, FLOW_PATH)["state"] == "disabled"

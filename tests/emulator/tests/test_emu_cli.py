@@ -51,10 +51,10 @@ def test_listening_line_and_clean_exit_on_signals(signum):
 
 
 @pytest.mark.parametrize("suffix, dump", [(".json", json.dumps), (".yaml", yaml.safe_dump)])
-def test_data_file_replaces_the_demo_data(tmp_path, spawn, suffix, dump):
+def test_data_file_replaces_the_demo_data(tmp_path, own_emulator, suffix, dump):
     data_file = tmp_path / f"data{suffix}"
     data_file.write_text(dump(MINIMAL), encoding="utf-8")
-    emulator = spawn("--data", str(data_file))
+    emulator = own_emulator("--data", str(data_file))
     api = Api(emulator)
     assert api.get(f"/flows/{FLOW}", headers=MINI_HEADERS).status_code == 404
     assert api.get(f"/flows/{FLOW}").status_code == 401  # the demo token is gone with the demo data
@@ -91,8 +91,8 @@ def test_bad_options(args):
     assert process.returncode == 2 and "usage:" in err
 
 
-def test_generated_data_is_deterministic(spawn):
-    first, second = spawn("--generate", "3"), spawn("--generate", "3")
+def test_generated_data_is_deterministic(own_emulator):
+    first, second = own_emulator("--generate", "3"), own_emulator("--generate", "3")
     ids = "6e000000-0000-4000-8000-000000030001"
     assert first.resource("flows", ids) == second.resource("flows", ids)
     assert Api(first).get("/flows", params={"count": "true"}).json() == {"count": 9}
@@ -110,8 +110,8 @@ def test_port_in_use_is_reported(emulator):
     assert process.returncode == 2 and "cannot listen" in err
 
 
-def test_stop_is_prompt(spawn):
-    emulator = spawn()
+def test_stop_is_prompt(own_emulator):
+    emulator = own_emulator()
     started = time.monotonic()
     emulator.stop()
     assert emulator.process.returncode == 0

@@ -11,12 +11,12 @@ MISSING = "00000000-dead-4000-8000-000000000000"
 THROTTLE_OFF = {"throttle_rps": 0.0, "throttle_burst": None, "throttle_retry_after": "auto"}  # test_emu_throttle.py
 
 
-def test_settings_start_at_the_command_line_values_and_reset_restores_them(emulator, spawn):
+def test_settings_start_at_the_command_line_values_and_reset_restores_them(emulator, own_emulator):
     assert emulator.settings() == {"error_shape": "full", "sandbox_error": "2100", "settle_ms": 0, **THROTTLE_OFF}
     assert emulator.settings(error_shape="short", sandbox_error=2103) == {"error_shape": "short", "sandbox_error": "2103", "settle_ms": 0, **THROTTLE_OFF}
     emulator.reset()
     assert emulator.settings()["error_shape"] == "full"
-    other = spawn("--error-shape", "short", "--sandbox-error", "2101", "--settle-ms", "250")
+    other = own_emulator("--error-shape", "short", "--sandbox-error", "2101", "--settle-ms", "250")
     assert other.settings() == {"error_shape": "short", "sandbox_error": "2101", "settle_ms": 250, **THROTTLE_OFF}
     other.settings(error_shape="full", settle_ms=0)
     other.reset()
@@ -94,13 +94,13 @@ def test_2103_names_the_sandbox_id_sent(emulator, api):
     assert "with ID 8da3ef09-b469-404a and name nosuch" in body["errorMessage"]
 
 
-def test_sandbox_error_from_the_command_line(spawn):
-    api = Api(spawn("--sandbox-error", "2101"))
+def test_sandbox_error_from_the_command_line(own_emulator):
+    api = Api(own_emulator("--sandbox-error", "2101"))
     flow_error(api.get(f"/flows/{FLOW}", sandbox="nosuch"), "2101", 404)
     api.close()
 
 
-def test_short_shape_from_the_command_line(spawn):
-    api = Api(spawn("--error-shape", "short"))
+def test_short_shape_from_the_command_line(own_emulator):
+    api = Api(own_emulator("--error-shape", "short"))
     assert set(api.get(f"/flows/{MISSING}").json()) == {"errorMessage", "errorDetails"}
     api.close()

@@ -132,8 +132,8 @@ def test_bad_fault_specs_are_refused(emulator, spec):
     assert emulator.faults() == []
 
 
-def test_fixed_latency(spawn):
-    emulator = spawn("--latency-ms", "150")
+def test_fixed_latency(own_emulator):
+    emulator = own_emulator("--latency-ms", "150")
     api = Api(emulator)
     api.get(FLOW_PATH)
     started = time.monotonic()

@@ -83,8 +83,8 @@ def test_missing_sandbox_header_means_prod(emulator, api):
     assert api.get(f"/flows/{DEV_FLOW}", sandbox=None).status_code == 404
 
 
-def test_strict_sandbox_requires_the_header(spawn):
-    api = Api(spawn("--strict-sandbox"))
+def test_strict_sandbox_requires_the_header(own_emulator):
+    api = Api(own_emulator("--strict-sandbox"))
     body = flow_error(api.get(f"/flows/{FLOW}", sandbox=None), "2105", 400)
     assert "x-sandbox-name" in body["errorMessage"]
     assert api.get(f"/flows/{FLOW}", sandbox="prod").status_code == 200

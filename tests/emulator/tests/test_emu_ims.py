@@ -71,8 +71,8 @@ def test_token_endpoint_only_takes_post(emulator):
     assert response.json()["error"] == "invalid_request"
 
 
-def test_token_lifetime_is_configurable_and_tokens_expire(spawn):
-    emulator = spawn("--token-lifetime", "1")
+def test_token_lifetime_is_configurable_and_tokens_expire(own_emulator):
+    emulator = own_emulator("--token-lifetime", "1")
     response = exchange(emulator, **TOKEN_FORM)
     assert response.json()["expires_in"] == 1
     token = response.json()["access_token"]

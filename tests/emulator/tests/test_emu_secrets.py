@@ -43,8 +43,8 @@ def test_a_written_secret_is_stored_but_never_shown(emulator, api):
     assert api.item(f"/connections/{BASE}")["auth"]["params"]["s3SecretKey"] == MASK
 
 
-def test_omitted_mode_drops_the_secret_keys(spawn):
-    emulator = spawn("--secrets", "omitted")
+def test_omitted_mode_drops_the_secret_keys(own_emulator):
+    emulator = own_emulator("--secrets", "omitted")
     api = Api(emulator)
     shown = api.item(f"/connections/{BASE}")["auth"]["params"]
     assert "s3SecretKey" not in shown

@@ -144,8 +144,8 @@ def test_only_the_flow_service_routes_are_throttled(emulator, api):
     assert api.get(f"/flows/{FLOW}", headers={}).status_code == 429  # ... and before its credential checks
 
 
-def test_settings_change_and_reset_refill_the_bucket(spawn):
-    emulator = spawn("--throttle-rps", "0.1", "--throttle-burst", "2", "--throttle-retry-after", "5")
+def test_settings_change_and_reset_refill_the_bucket(own_emulator):
+    emulator = own_emulator("--throttle-rps", "0.1", "--throttle-burst", "2", "--throttle-retry-after", "5")
     api = Api(emulator)
     assert {name: value for name, value in emulator.settings().items() if name.startswith("throttle_")} == {
         "throttle_rps": 0.1, "throttle_burst": 2.0, "throttle_retry_after": 5}
@@ -191,8 +191,8 @@ def test_bad_throttle_options(args):
     assert process.returncode == 2 and "usage:" in err and args[0] in err
 
 
-def test_a_429_is_answered_on_arrival_without_the_latency(spawn):
-    emulator = spawn("--latency-ms", "1000", "--throttle-rps", "0.1")
+def test_a_429_is_answered_on_arrival_without_the_latency(own_emulator):
+    emulator = own_emulator("--latency-ms", "1000", "--throttle-rps", "0.1")
     api = Api(emulator)
     assert statuses(api, 2) == [200, 429]
     admitted, refused = emulator.requests()

@@ -101,7 +101,7 @@ def plugin_module():
     saved = _collection_modules()
     for name in saved:
         del sys.modules[name]
-    # The folder tests/unit/conftest.py put on sys.path.
+    # The folder tests/checkout.py put on sys.path.
     roots = [p for p in sys.path if (Path(p) / "ansible_collections" / "aep" / "flow_service").is_dir()]
     init_plugin_loader(roots[:1])
     plugin = inventory_loader.get("aep.flow_service.aep_flows")

@@ -7,6 +7,8 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from module_process import as_module_process
+
 
 @pytest.fixture
 def run_module(capsys, emulator, monkeypatch, tmp_path):
@@ -25,7 +27,8 @@ def run_module(capsys, emulator, monkeypatch, tmp_path):
         full["_ansible_check_mode"] = check_mode
         full["_ansible_diff"] = diff
         capsys.readouterr()
-        with patch_module_args(full), pytest.raises(SystemExit) as info:
+        with monkeypatch.context() as patched, patch_module_args(full), pytest.raises(SystemExit) as info:
+            as_module_process(patched)
             main()
         return info.value.code, json.loads(capsys.readouterr().out)
 
