@@ -1,7 +1,7 @@
 """Benchmark: moving hundreds of S3 exports, this collection against what users do today and the floor.
 
     python tests/benchmark/run.py [--quick] [--flows N] [--latency-ms MS] [--forks N] [--approaches a,b,c,d,e]
-                                  [--pipelining] [--json FILE]
+                                  [--throttle-rps R] [--pipelining] [--json FILE]
 
 Starts the emulator with ``--generate N --latency-ms MS`` (default 200 flows, 50 ms per request, as an API
 across the internet). For each approach, on freshly reset data: scenario 1 moves every generated S3 export to a
@@ -12,8 +12,15 @@ new ``path``; scenario 2 runs the same again, with nothing left to change. Appro
   b   this collection: the role destination_connections looping over the list on localhost
   c   what users write today: ansible.builtin.uri, GET then PATCH with If-Match, serial loops on localhost
   d   the floor: Python, requests and a pool of 10 threads, one GET per connection and one PATCH per change
-  e   prototype (tests/benchmark only): one module run converging the whole list with 10 threads, built on
-      the collection's module_utils; what a batch mode of the role could cost
+  e   this collection: aep_destination_connections, one module run converging the whole list, 10 workers
+  e32 as e, with 32 workers
+
+With ``--throttle-rps R`` the emulator throttles the Flow Service as a gateway would (a token bucket of R
+requests a second, burst R, 429 with Retry-After), so the runs show what the collection makes of a rate limit.
+
+Each row is set against the physical limit of its scenario: the fewest requests the change needs (a GET per
+connection, a PATCH per change, one spec read where it is not kept, the token) sent as many at a time as the
+approach has in flight, each taking the latency, and never faster than the throttle's rate allows.
 
 Measured per run: wall time; requests by method from the emulator's log (token requests apart); the peak RSS
 of the largest single process (wait4 of the process tree); the peak summed PSS of the process tree (sampled
@@ -55,7 +62,10 @@ APPROACHES = {
     "c": "uri playbook (users today)",
     "d": "floor: requests + 10 threads",
     "e": "collection: aep_destination_connections",
+    "e32": "collection: aep_destination_connections, 32 workers",
 }
+# Requests in flight at most, per approach: the physical limit's parallelism (forks for a and a2, set at run time).
+IN_FLIGHT = {"a3": 10, "b": 10, "c": 1, "d": 10, "e": 10, "e32": 32}
 BIN = Path(sys.executable).parent
 
 
@@ -129,15 +139,18 @@ def command(approach, work, forks):
         return playbook + [str(HERE / "playbooks" / "c_uri.yml")] + extra
     if approach == "d":
         return [sys.executable, str(HERE / "floor.py"), str(work / "ids.txt"), NEW_PATH, "--workers", "10"]
-    if approach == "e":
-        return playbook + [str(HERE / "playbooks" / "e_module.yml")] + extra
+    if approach in ("e", "e32"):
+        workers = ["-e", "bench_workers=32"] if approach == "e32" else []
+        return playbook + [str(HERE / "playbooks" / "e_module.yml")] + extra + workers
     raise ValueError(approach)
 
 
 def count_requests(emulator):
-    counts = {"GET": 0, "PATCH": 0, "token": 0, "other": 0}
+    counts = {"GET": 0, "PATCH": 0, "token": 0, "other": 0, "throttled": 0}
     for entry in emulator.requests():
-        if "/ims/token" in entry["path"]:
+        if entry["status"] == 429:
+            counts["throttled"] += 1
+        elif "/ims/token" in entry["path"]:
             counts["token"] += 1
         elif entry["method"] in ("GET", "PATCH"):
             counts[entry["method"]] += 1
@@ -148,6 +161,19 @@ def count_requests(emulator):
 
 def moved(emulator, target_ids):
     return sum(1 for t in target_ids if emulator.resource("targetConnections", t)["params"].get("path") == NEW_PATH)
+
+
+def physical_limit(row, flows, in_flight, latency_ms, throttle_rps):
+    """Seconds the scenario needs at the least: the fewest requests (a GET per connection, a PATCH per change in
+    scenario 1, one spec read unless kept, the token when minted) at ``in_flight`` at a time, each taking the
+    latency; and, throttled, no faster than the rate allows after the first burst."""
+    needed = flows * (2 if row["scenario"] == 1 else 1)
+    if row["approach"] != "d" and row["scenario"] == 1:
+        needed += 1  # the connection spec: read once, then kept for the rerun (token_cache)
+    seconds = (-(-needed // in_flight) + row["token"]) * latency_ms / 1000.0
+    if throttle_rps:
+        seconds = max(seconds, max(0, needed - max(1.0, throttle_rps)) / throttle_rps)
+    return seconds
 
 
 def run_approach(approach, emulator, target_ids, forks, pipelining, logs):
@@ -174,10 +200,11 @@ def run_approach(approach, emulator, target_ids, forks, pipelining, logs):
                 print("approach %s scenario %d FAILED (rc %s, moved %s of %d); see %s" % (
                     approach, scenario, result["rc"], result["moved"], len(target_ids), logs / ("%s.log" % approach)))
             rows.append(result)
-            print("  %-3s scenario %d: %6.1f s (CPU %5.1f s)  GET %4d  PATCH %4d  token %d  maxrss %4.0f MB  "
+            print("  %-3s scenario %d: %6.1f s (CPU %5.1f s)  GET %4d  PATCH %4d  token %d  429 %4d  maxrss %4.0f MB  "
                   "tree PSS %4.0f MB  load %.1f" % (
                       approach, scenario, result["wall"], result["cpu"], result["GET"], result["PATCH"],
-                      result["token"], result["maxrss_mb"], result["pss_mb"], os.getloadavg()[0]), flush=True)
+                      result["token"], result["throttled"], result["maxrss_mb"], result["pss_mb"],
+                      os.getloadavg()[0]), flush=True)
     return rows
 
 
@@ -195,17 +222,18 @@ def machine():
 
 def table(rows):
     by = {(r["approach"], r["scenario"]): r for r in rows}
-    lines = ["| approach | scen. | wall s | vs (c) | vs (d) | CPU s | GET | PATCH | token | other | max RSS MB "
-             "| tree PSS MB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| approach | scen. | wall s | limit s | vs limit | vs (d) | vs (c) | CPU s | GET | PATCH | token | 429 "
+             "| max RSS MB | tree PSS MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         ref_c = by.get(("c", r["scenario"]))
         ref_d = by.get(("d", r["scenario"]))
-        ratio_c = "%.2f" % (r["wall"] / ref_c["wall"]) if ref_c else "-"
-        ratio_d = "%.1f" % (r["wall"] / ref_d["wall"]) if ref_d else "-"
-        lines.append("| (%s) %s | %d | %.1f | %s | %s | %.1f | %d | %d | %d | %d | %.0f | %.0f |" % (
-            r["approach"], APPROACHES[r["approach"]], r["scenario"], r["wall"], ratio_c, ratio_d, r["cpu"], r["GET"],
-            r["PATCH"], r["token"], r["other"], r["maxrss_mb"], r["pss_mb"]))
+        ratio_c = "%.2f" % (r["wall"] / ref_c["wall"]) if ref_c and not ref_c["rc"] else "-"
+        ratio_d = "%.2f" % (r["wall"] / ref_d["wall"]) if ref_d and not ref_d["rc"] else "-"
+        lines.append("| (%s) %s | %d | %.1f%s | %.1f | %.2f | %s | %s | %.1f | %d | %d | %d | %d | %.0f | %.0f |" % (
+            r["approach"], APPROACHES[r["approach"]], r["scenario"], r["wall"], " (failed)" if r["rc"] else "",
+            r["limit"], r["wall"] / r["limit"], ratio_d, ratio_c, r["cpu"], r["GET"], r["PATCH"], r["token"],
+            r["throttled"], r["maxrss_mb"], r["pss_mb"]))
     return "\n".join(lines)
 
 
@@ -216,6 +244,8 @@ def main(argv=None):
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--forks", type=int, default=10)
     parser.add_argument("--approaches", default="d,e,b,a3,a,c", help="comma-separated, from: " + ", ".join(APPROACHES))
+    parser.add_argument("--throttle-rps", type=float, default=0.0,
+                        help="the emulator throttles the Flow Service to this many requests a second (0: off)")
     parser.add_argument("--pipelining", action="store_true", help="ANSIBLE_PIPELINING=1 for the Ansible approaches")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     args = parser.parse_args(argv)
@@ -227,21 +257,27 @@ def main(argv=None):
 
     target_ids = [generated_id(i, 2) for i in range(1, flows + 1)]
     logs = Path(tempfile.mkdtemp(prefix="aep-bench-logs-"))
-    print("%d flows, %d ms latency, forks %d%s; %s; load average %.1f" % (
-        flows, args.latency_ms, args.forks, ", pipelining" if args.pipelining else "", machine(), os.getloadavg()[0]))
+    print("%d flows, %d ms latency, forks %d%s%s; %s; load average %.1f" % (
+        flows, args.latency_ms, args.forks, ", pipelining" if args.pipelining else "",
+        ", throttled to %g requests/s" % args.throttle_rps if args.throttle_rps else "", machine(), os.getloadavg()[0]))
     print("logs in %s" % logs, flush=True)
-    emulator = start_emulator("--generate", str(flows), "--latency-ms", str(args.latency_ms))
+    emulator = start_emulator("--generate", str(flows), "--latency-ms", str(args.latency_ms),
+                              "--throttle-rps", str(args.throttle_rps))
     rows = []
     try:
         for approach in approaches:
-            rows.extend(run_approach(approach, emulator, target_ids, args.forks, args.pipelining, logs))
+            for row in run_approach(approach, emulator, target_ids, args.forks, args.pipelining, logs):
+                in_flight = IN_FLIGHT.get(approach, args.forks)
+                row["limit"] = physical_limit(row, flows, in_flight, args.latency_ms, args.throttle_rps)
+                rows.append(row)
     finally:
         emulator.stop()
     print()
     print(table(rows))
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), "flows": flows, "latency_ms": args.latency_ms,
-                                               "forks": args.forks, "pipelining": args.pipelining, "rows": rows},
+                                               "forks": args.forks, "pipelining": args.pipelining,
+                                               "throttle_rps": args.throttle_rps, "rows": rows},
                                               indent=1), encoding="utf-8")
     return 1 if any(r["rc"] for r in rows) else 0
 
