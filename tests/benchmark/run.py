@@ -20,7 +20,8 @@ requests a second, burst R, 429 with Retry-After), so the runs show what the col
 
 Each row is set against the physical limit of its scenario: the fewest requests the change needs (a GET per
 connection, a PATCH per change, one spec read where it is not kept, the token) sent as many at a time as the
-approach has in flight, each taking the latency, and never faster than the throttle's rate allows.
+approach has in flight, each taking the latency, and never faster than the throttle's rate allows (the
+requests needed divided by the rate).
 
 Measured per run: wall time; requests by method from the emulator's log (token requests apart); the peak RSS
 of the largest single process (wait4 of the process tree); the peak summed PSS of the process tree (sampled
@@ -166,13 +167,13 @@ def moved(emulator, target_ids):
 def physical_limit(row, flows, in_flight, latency_ms, throttle_rps):
     """Seconds the scenario needs at the least: the fewest requests (a GET per connection, a PATCH per change in
     scenario 1, one spec read unless kept, the token when minted) at ``in_flight`` at a time, each taking the
-    latency; and, throttled, no faster than the rate allows after the first burst."""
+    latency; and, throttled, no faster than the rate allows (needed / rate: what R requests a second allow)."""
     needed = flows * (2 if row["scenario"] == 1 else 1)
     if row["approach"] != "d" and row["scenario"] == 1:
         needed += 1  # the connection spec: read once, then kept for the rerun (token_cache)
     seconds = (-(-needed // in_flight) + row["token"]) * latency_ms / 1000.0
     if throttle_rps:
-        seconds = max(seconds, max(0, needed - max(1.0, throttle_rps)) / throttle_rps)
+        seconds = max(seconds, needed / throttle_rps)
     return seconds
 
 
