@@ -1,16 +1,29 @@
 """Linear-time scrubbing (issue 17 item 2): exactly what Ansible's own no_log scrubbing gives, without its cost.
 
-Every comparison is against Ansible itself: ``remove_values(value, values)`` with every value.
+Every comparison is against Ansible itself: ``remove_values(value, values)`` with every value for _scrub, and a
+plain AnsibleModule built from the same arguments for AepModule's result, failure and log lines.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import io
+import json
+import traceback
 
-from ansible.module_utils.common.parameters import remove_values
+import pytest
+from ansible.module_utils import basic
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common import warnings as ansible_warnings
+from ansible.module_utils.common.parameters import PASS_VARS, remove_values
+from ansible.module_utils.testing import patch_module_args
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.aep.flow_service.plugins.module_utils import _scrub
+from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule
+from ansible_collections.aep.flow_service.plugins.module_utils._options import connection_argument_spec
 from ansible_collections.aep.flow_service.plugins.module_utils._scrub import GRAM, SMALL, Finder, NoLogValues
 
 
@@ -111,3 +124,140 @@ def test_generated_long_texts_are_scrubbed_as_ansible_does(values, picks):
     text = "".join(ordered[index % len(ordered)] + filler for index, filler in picks)
     assert NoLogValues(values).scrub_text(text) == remove_values(text, values)
     assert Finder(values).found_in(text) == {value for value in values if value in text}
+
+
+# --- AepModule against a plain AnsibleModule ---------------------------------------------------------------------
+
+KEY, SECRET, CLIENT_SECRET = "AKIAEXAMPLEKEY2345AB", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "s3cr3t-client"
+SPEC = dict(
+    items=dict(type="list", elements="dict", options=dict(
+        id=dict(type="str"), label=dict(type="str"), auth_params=dict(type="dict", no_log=True))),
+    note=dict(type="str"), count=dict(type="int"), ratio=dict(type="float"), password_hint=dict(type="str"),
+)
+ARGS = dict(
+    client_id="client", client_secret=CLIENT_SECRET, org_id="0123456789ABCDEF01234567@AdobeOrg",
+    platform_url="http://127.0.0.1:1", ims_url="http://127.0.0.1:1", count=91234, ratio=11.5,
+    password_hint="the key is " + KEY, note="rotates %s with %s; clé-secrète" % (KEY, CLIENT_SECRET),
+    items=[{"id": "b1", "label": "rotates " + KEY, "auth_params": {
+        "s3AccessKey": KEY, "s3SecretKey": SECRET, "pin": 1234, "ratio": 1.5, "star": "a*b", "word": "clé-secrète",
+        "part": "EXAMPLE", "span": "EXAMPLE Invoked"}}]
+    + [{"id": "b%d" % n, "auth_params": {"s3AccessKey": "KEY%017d" % n, "s3SecretKey": "S" * 20 + "%020d" % n}}
+       for n in range(2, 40)],
+    _ansible_target_log_info="via EXAMPLE",  # the log line starts "via EXAMPLE Invoked with": "span" is across the join
+)
+if "inject_invocation" in PASS_VARS:  # ansible-core 2.21 shows the invocation only when asked to
+    ARGS["_ansible_inject_invocation"] = True
+ALL_SECRETS = [KEY, SECRET, CLIENT_SECRET, "clé-secrète", "S" * 20 + "%020d" % 7]
+
+
+def outcome(kind, act, args=None, log=None):
+    """(result printed, lines logged) of ``kind`` (AepModule, or AnsibleModule with the same options) built from
+    ``args`` (ARGS), then ``act(module)``; ``log`` stands in for syslog (which records the lines by default)."""
+    lines, printed = [], io.StringIO()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(basic, "has_journal", False)
+        monkeypatch.setattr(AnsibleModule, "_log_to_syslog", log or (lambda module, msg: lines.append(msg)))
+        monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
+        monkeypatch.setattr(ansible_warnings, "_global_deprecations", {})
+        with patch_module_args(args or ARGS), contextlib.redirect_stdout(printed), pytest.raises(SystemExit):
+            module = AepModule(argument_spec=SPEC) if kind is AepModule else AnsibleModule(
+                argument_spec=dict(connection_argument_spec(), **SPEC))
+            act(module)
+    return json.loads(printed.getvalue()), lines
+
+
+def result_with_secrets(module):
+    module.exit_json(changed=True, msg="rotated %s and 1234" % KEY, entries=[
+        {"id": "b1", "key": KEY, "count": 41234, "ratio": 1.5, "patch": [{"value": {"s3SecretKey": SECRET}}]},
+        {"id": "b2", "text": "a*b a*b", "none": None, "tuple": (KEY, "x")}], ok=True)
+
+
+def failure_with_a_traceback(module):
+    try:
+        raise ValueError("the server said: bad key " + KEY)
+    except ValueError:
+        module.fail_json(msg="failed for " + SECRET, exception=traceback.format_exc())
+
+
+def failure_with_the_old_keys(module):
+    module.warn("a warning quoting " + KEY)
+    module.fail_json(msg="failed", warnings=["given " + KEY], path="/nonexistent/" + KEY)
+
+
+@pytest.mark.parametrize("act", [result_with_secrets, failure_with_a_traceback, failure_with_the_old_keys,
+                                 lambda module: module.fail_json(msg="plain failure %s" % CLIENT_SECRET)])
+def test_results_failures_and_log_lines_are_ansibles(act):
+    ours, our_lines = outcome(AepModule, act)
+    theirs, their_lines = outcome(AnsibleModule, act)
+    assert ours == theirs
+    assert our_lines == their_lines and len(our_lines) == 1  # "Invoked with ..."
+    # Ansible never scrubs warnings (objects, not text, to its remove_values): a module must not quote a secret there
+    shown = json.dumps({k: v for k, v in ours.items() if k not in ("warnings", "deprecations")}, ensure_ascii=False)
+    assert [secret for secret in ALL_SECRETS if secret in shown + "".join(our_lines)] == []
+
+
+def test_a_batch_log_line_holding_many_values_is_ansibles(monkeypatch):
+    """Without values holding "*", the text of ``items`` (78 values) is masked piece by piece."""
+    pieces = []
+    runs = _scrub.runs
+
+    def counted(spans):
+        pieces.append(len(spans))
+        return runs(spans)
+
+    monkeypatch.setattr(_scrub, "runs", counted)
+    args = dict(ARGS, items=ARGS["items"][1:])
+
+    def act(module):
+        module.exit_json(msg="done")
+
+    ours, our_lines = outcome(AepModule, act, args)
+    assert pieces and pieces[0] >= 2 * 38
+    assert (ours, our_lines) == outcome(AnsibleModule, act, args)
+
+
+def test_the_values_come_back_after_each_narrowing():
+    seen = []
+
+    def act(module):
+        everything = module.no_log_values
+        module.log("a line with " + KEY)  # also shows that the line's prefix (target_log_info) is scrubbed with it
+        seen.append(module.no_log_values is everything and SECRET in everything and len(everything) > 2 * 39)
+        module.exit_json(msg=KEY)
+
+    ours, our_lines = outcome(AepModule, act)
+    theirs, their_lines = outcome(AnsibleModule, act)
+    assert seen == [True, True] and (ours, our_lines) == (theirs, their_lines)
+    assert our_lines[1] == "via ******** a line with ********"
+
+
+def test_failing_while_logging_scrubs_with_every_value():
+    """A syslog error fails the module from inside log(), while only the line's values stand in."""
+
+    def syslog_fails(module, msg):
+        module.fail_json(msg="Failed to log to syslog", msg_to_log=msg)
+
+    ours, dummy = outcome(AepModule, lambda module: module.exit_json(), log=syslog_fails)
+    theirs, dummy = outcome(AnsibleModule, lambda module: module.exit_json(), log=syslog_fails)
+    assert ours == theirs
+    assert [secret for secret in ALL_SECRETS if secret in json.dumps(ours, ensure_ascii=False)] == []
+
+
+def test_without_its_helper_ansibles_own_path_is_kept(monkeypatch):
+    monkeypatch.setattr(_scrub, "FAST", False)
+    monkeypatch.setattr("ansible_collections.aep.flow_service.plugins.module_utils._module.FAST", False)
+    ours, our_lines = outcome(AepModule, result_with_secrets)
+    theirs, their_lines = outcome(AnsibleModule, result_with_secrets)
+    assert (ours, our_lines) == (theirs, their_lines)
+
+
+@settings(max_examples=25, deadline=None)
+@given(secrets=st.lists(st.text(alphabet="ab*é", min_size=1, max_size=8), min_size=1, max_size=12),
+       note=st.text(alphabet="ab*é ", max_size=40))
+def test_generated_arguments_give_ansibles_result_and_log(secrets, note):
+    args = dict(ARGS, note=note, items=[{"id": "b%d" % n, "auth_params": {"v": secret}} for n, secret in enumerate(secrets)])
+
+    def act(module):
+        module.exit_json(msg=note, secrets=secrets)
+
+    assert outcome(AepModule, act, args) == outcome(AnsibleModule, act, args)
