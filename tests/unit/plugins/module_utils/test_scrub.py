@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from ansible_collections.aep.flow_service.plugins.module_utils import _scrub
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule
 from ansible_collections.aep.flow_service.plugins.module_utils._options import connection_argument_spec
+from ansible_collections.aep.flow_service.plugins.module_utils._redact import Redactor
 from ansible_collections.aep.flow_service.plugins.module_utils._scrub import GRAM, SMALL, Finder, NoLogValues
 
 
@@ -92,6 +93,16 @@ def test_the_finder_finds_strings_sharing_their_windows():
     finder = Finder(strings)
     assert sorted(finder.occurrences(text)) == sorted(
         (i, s) for s in strings for i in range(len(text)) if text.startswith(s, i))
+
+
+def test_the_redactor_adds_one_secret_at_a_time_and_masks_every_form():
+    redactor = Redactor()
+    for n in range(500):
+        redactor.add("secret/%04d+value" % n)
+    assert redactor.redact("a secret%2F0042%2Bvalue and secret/0499+value, secret/9999") == \
+        "a ******** and ********, secret/9999"
+    starred = Redactor(["a*b"])
+    assert starred.redact("a*b and a%2Ab") == "******** and ********"
 
 
 # --- generated data ----------------------------------------------------------------------------------------------
