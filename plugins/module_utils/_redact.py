@@ -47,14 +47,16 @@ class Redactor:
     ``sink`` (a callable) is told every new secret, e.g. ``module.no_log_values.add`` so that Ansible masks
     tokens minted during the run in the result and the invocation too.
 
-    Adding a secret files its forms and nothing else, and ``redact`` finds the forms a text holds in one pass
-    over it (_scrub.Finder): a batch adds thousands of secrets one by one, so neither may cost per secret known.
+    A batch adds thousands of secrets one by one, so neither adding one nor redacting may cost per secret known:
+    a secret's forms are filed (once) by the next ``redact``, which finds the forms a text holds in one pass over
+    it (_scrub.Finder) and masks only those.
     """
 
     def __init__(self, values=(), sink=None):
         self.lock = threading.Lock()
         self.sink = sink
         self.values = set()
+        self.unfiled = []  # secrets whose forms are not in self.forms yet: filed on the first redact() after
         self.forms = Finder()
         self.starred = set()  # forms holding "*": a mask written next to text may complete one, so always tried
         self.add(*values)
@@ -69,9 +71,7 @@ class Redactor:
                     if secret in self.values:
                         continue
                     self.values.add(secret)
-                    written = forms(secret)
-                    self.forms.update(written)
-                    self.starred.update(form for form in written if "*" in form)
+                    self.unfiled.append(secret)
                     if self.sink is not None:
                         self.sink(secret)
 
@@ -91,7 +91,12 @@ class Redactor:
         if text is None:
             return None
         text = str(text)
-        with self.lock:  # a thread may be filing a new secret meanwhile
+        with self.lock:  # a thread may be adding a secret meanwhile
+            for secret in self.unfiled:  # only now: most runs redact nothing, and a batch adds thousands of secrets
+                written = forms(secret)
+                self.forms.update(written)
+                self.starred.update(form for form in written if "*" in form)
+            self.unfiled = []
             found = self.forms.found_in(text) | self.starred
         # Longest first, so that no form is left half-masked by a shorter one inside it. A form absent from the
         # text (and without "*") cannot appear while others are masked: trying only those found is the same.
