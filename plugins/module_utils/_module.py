@@ -30,7 +30,7 @@ from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     mask_unknown_options,
     url_password,
 )
-from ansible_collections.aep.flow_service.plugins.module_utils._scrub import FAST, NoLogValues
+from ansible_collections.aep.flow_service.plugins.module_utils._scrub import FAST, FEW, NoLogValues
 
 
 class AepModule(AnsibleModule):
@@ -74,12 +74,13 @@ class AepModule(AnsibleModule):
         """Ansible's, given the result already scrubbed: exactly what its remove_values makes of it with every
         no_log value, done in linear time (_scrub); its own pass then tries no value, as none is left to mask.
 
-        Unusual results (``path``, ``warnings`` or ``deprecations`` given), warnings holding a value, and results
-        nested too deep take Ansible's own path, with every value.
+        A module with few values (FEW: Ansible's way is then the cheaper), unusual results (``path``, ``warnings``
+        or ``deprecations`` given), warnings holding a value and results nested too deep take Ansible's own path.
         """
         if self._all_no_log_values is not None:  # failing while a narrowed list stands in: every value again
             self.no_log_values = self._all_no_log_values
-        if not FAST or not self.no_log_values or any(key in kwargs for key in ("path", "warnings", "deprecations")):
+        unusual = any(key in kwargs for key in ("path", "warnings", "deprecations"))
+        if not FAST or len(self.no_log_values) <= FEW or unusual:
             return super()._return_formatted(kwargs)
         values = self._no_log_index()
         # Ansible adds its warnings and deprecations to the result after this scrub: objects its pass leaves as they
@@ -101,7 +102,7 @@ class AepModule(AnsibleModule):
         of a batch's ``destinations`` holds all of them. It is swapped, for this call only, for its URL-password
         heuristic followed by scrub_text; nothing else runs meanwhile (the module is being built).
         """
-        if not FAST:
+        if not FAST or len(self.no_log_values) <= FEW:
             return super()._log_invocation()
         values = self._no_log_index()
 
@@ -117,7 +118,7 @@ class AepModule(AnsibleModule):
 
     def log(self, msg, log_args=None):
         """Ansible's, its line scrubbed with only the no_log values found in it (in linear time): the same line."""
-        if not FAST or self.no_log or not isinstance(msg, (str, bytes)):
+        if not FAST or len(self.no_log_values) <= FEW or self.no_log or not isinstance(msg, (str, bytes)):
             return super().log(msg, log_args)
         line = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else msg
         if self._target_log_info:
@@ -128,8 +129,10 @@ class AepModule(AnsibleModule):
     def _no_log_index(self):
         """NoLogValues of the module's no_log values, built again only when they have changed (or their order)."""
         snapshot = tuple(self.no_log_values)
-        if self._no_log_cache is None or self._no_log_cache[0] != snapshot:
+        if self._no_log_cache is None:
             self._no_log_cache = (snapshot, NoLogValues(snapshot))
+        elif self._no_log_cache[0] != snapshot:  # tokens minted since: their finder files only the new values
+            self._no_log_cache = (snapshot, NoLogValues(snapshot, self._no_log_cache[1].finder))
         return self._no_log_cache[1]
 
     @contextmanager

@@ -36,6 +36,7 @@ FAST = _remove_values_conditions is not None
 
 MASK = "*" * 8  # what remove_values writes in place of a value
 SMALL = 8  # with this many values or fewer in a text, Ansible's replace loop over the whole text is cheap
+FEW = 32  # with this many no_log values or fewer in all, Ansible's own scrubbing is cheaper than finding them first
 GRAM = 8  # strings of 2 * GRAM - 1 characters or more are found from one window in GRAM of the text
 CROWD = 2 * GRAM  # a gram shared by more strings than this is no filter: such strings are looked for by length
 
@@ -132,21 +133,28 @@ def texts(value):
 class NoLogValues:
     """A module's no_log values, in remove_values' order, and its scrubbing done with only the values a text holds."""
 
-    def __init__(self, values):
+    def __init__(self, values, finder=None):
+        """``finder``: the Finder of an earlier NoLogValues of the same module, which then files only the values
+        added since (a module's values only grow; one that went away is ignored when found)."""
         # remove_values' own order: longest first, ties as the set yields them; a value may come twice (str, bytes)
         self.ordered = sorted([to_native(value, errors="surrogate_or_strict") for value in values], key=len, reverse=True)
         self.places = {}
         for place, value in enumerate(self.ordered):
             self.places.setdefault(value, []).append(place)
         self.always = {value for value in self.places if not value or "*" in value}
-        self.finder = Finder(value for value in self.places if value not in self.always)
+        self.finder = finder if finder is not None else Finder()
+        self.finder.update(value for value in self.places if value not in self.always)
+        self.shortest = min((len(value) for value in self.places if value not in self.always), default=0)
         self.seen = {}  # text -> its values: a result repeats many strings
 
     def within(self, text):
         """The values to try on ``text``: those it holds, and those always tried, as remove_values orders them."""
+        if len(text) < self.shortest and not self.always:  # most strings of a result: too short to hold one
+            return []
         values = self.seen.get(text)
         if values is None:
-            values = self.seen[text] = self._ordered(self.finder.found_in(text) | self.always)
+            found = {value for value in self.finder.found_in(text) if value in self.places} | self.always
+            values = self.seen[text] = self._ordered(found) if found else []
         return values
 
     def _ordered(self, found):
@@ -164,9 +172,12 @@ class NoLogValues:
         Recursive (a RecursionError for a result nested a thousand deep): callers fall back to Ansible's own.
         """
         kind = type(value)
+        if kind is str:  # most of a result: the usual types first, isinstance against the ABCs below is slow
+            values = self.within(value)
+            return _remove_values_conditions(value, values, deque()) if values else value
         if value is None or kind is bool:
             return value
-        if kind is dict:  # the usual containers first: isinstance against the ABCs below is slow
+        if kind is dict:
             pairs = list(value.items())
         elif kind is list:
             pairs = list(enumerate(value))
@@ -185,13 +196,12 @@ class NoLogValues:
         if all(new is old for new, (key, old) in zip(news, pairs)):
             return value
         copy = _remove_values_conditions(value, [], deque())  # Ansible's own empty copy (list, set or dict; tags)
-        for (key, old), new in zip(pairs, news):
-            if isinstance(copy, MutableMapping):
-                copy[key] = new
-            elif isinstance(copy, MutableSequence):
-                copy.append(new)
-            else:
-                copy.add(new)
+        if isinstance(copy, MutableMapping):
+            copy.update((key, new) for (key, old), new in zip(pairs, news))
+        elif isinstance(copy, MutableSequence):
+            copy.extend(news)
+        else:  # a set
+            copy.update(news)
         return copy
 
     def scrub_text(self, text):
@@ -203,7 +213,7 @@ class NoLogValues:
         """
         if self.always or text in self.places:
             return remove_values(text, self.within(text))
-        spans = sorted(self.finder.occurrences(text))
+        spans = sorted(span for span in self.finder.occurrences(text) if span[1] in self.places)
         found = {value for start, value in spans}
         if len(found) <= SMALL:
             return remove_values(text, self._ordered(found))

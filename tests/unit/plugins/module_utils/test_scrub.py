@@ -21,7 +21,7 @@ from ansible.module_utils.testing import patch_module_args
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.aep.flow_service.plugins.module_utils import _scrub
+from ansible_collections.aep.flow_service.plugins.module_utils import _module, _scrub
 from ansible_collections.aep.flow_service.plugins.module_utils._module import AepModule
 from ansible_collections.aep.flow_service.plugins.module_utils._options import connection_argument_spec
 from ansible_collections.aep.flow_service.plugins.module_utils._redact import Redactor
@@ -86,6 +86,15 @@ def test_one_long_text_holding_many_values_is_masked_piece_by_piece():
     assert NoLogValues(values).scrub_text("key-001-secret") == remove_values("key-001-secret", values)
 
 
+def test_an_index_built_again_files_only_the_new_values_and_ignores_those_gone():
+    first = {"kept-secret-value-%02d" % n for n in range(12)} | {"gone-secret-value"}
+    values = {"kept-secret-value-%02d" % n for n in range(12)} | {"new-secret-value"}  # a token minted meanwhile
+    later = NoLogValues(values, NoLogValues(first).finder)
+    text = " ".join(sorted(first | values))
+    assert later.scrub_text(text) == remove_values(text, values)
+    assert remove_values(later.scrubbed([text, "gone-secret-value"]), []) == remove_values([text, "gone-secret-value"], values)
+
+
 def test_the_finder_finds_strings_sharing_their_windows():
     # a thousand strings that differ in one place: their windows are crowded, so most are looked up by length
     strings = {"shared-prefix-%04d-shared-suffix" % n for n in range(1000)} | {"ab", "abc", "b" * 30}
@@ -101,6 +110,8 @@ def test_the_redactor_adds_one_secret_at_a_time_and_masks_every_form():
         redactor.add("secret/%04d+value" % n)
     assert redactor.redact("a secret%2F0042%2Bvalue and secret/0499+value, secret/9999") == \
         "a ******** and ********, secret/9999"
+    redactor.add("added/after+a-redact")
+    assert redactor.redact("added%2Fafter%2Ba-redact") == "********"
     starred = Redactor(["a*b"])
     assert starred.redact("a*b and a%2Ab") == "******** and ********"
 
@@ -254,9 +265,16 @@ def test_failing_while_logging_scrubs_with_every_value():
     assert [secret for secret in ALL_SECRETS if secret in json.dumps(ours, ensure_ascii=False)] == []
 
 
+def test_with_few_values_ansibles_own_path_is_taken(monkeypatch):
+    built = []
+    monkeypatch.setattr(_module, "NoLogValues", lambda *args: built.append(args))
+    args = dict(ARGS, items=ARGS["items"][:1])  # 11 values with the client secret
+    assert outcome(AepModule, result_with_secrets, args) == outcome(AnsibleModule, result_with_secrets, args)
+    assert built == []
+
+
 def test_without_its_helper_ansibles_own_path_is_kept(monkeypatch):
-    monkeypatch.setattr(_scrub, "FAST", False)
-    monkeypatch.setattr("ansible_collections.aep.flow_service.plugins.module_utils._module.FAST", False)
+    monkeypatch.setattr(_module, "FAST", False)
     ours, our_lines = outcome(AepModule, result_with_secrets)
     theirs, their_lines = outcome(AnsibleModule, result_with_secrets)
     assert (ours, our_lines) == (theirs, their_lines)
@@ -266,7 +284,8 @@ def test_without_its_helper_ansibles_own_path_is_kept(monkeypatch):
 @given(secrets=st.lists(st.text(alphabet="ab*é", min_size=1, max_size=8), min_size=1, max_size=12),
        note=st.text(alphabet="ab*é ", max_size=40))
 def test_generated_arguments_give_ansibles_result_and_log(secrets, note):
-    args = dict(ARGS, note=note, items=[{"id": "b%d" % n, "auth_params": {"v": secret}} for n, secret in enumerate(secrets)])
+    generated = [{"id": "g%d" % n, "auth_params": {"v": secret}} for n, secret in enumerate(secrets)]
+    args = dict(ARGS, note=note, items=ARGS["items"][1:] + generated)  # more than FEW values: AepModule's own way
 
     def act(module):
         module.exit_json(msg=note, secrets=secrets)
