@@ -12,7 +12,9 @@ from __future__ import annotations
 import traceback
 from contextlib import contextmanager
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils import basic
+from ansible.module_utils.basic import AnsibleModule, heuristic_log_sanitize, missing_required_lib
+from ansible.module_utils.common.warnings import get_deprecations, get_warnings
 
 try:
     import requests  # noqa: F401, pylint: disable=unused-import
@@ -29,10 +31,18 @@ from ansible_collections.aep.flow_service.plugins.module_utils._options import (
     mask_unknown_options,
     url_password,
 )
+from ansible_collections.aep.flow_service.plugins.module_utils._scrub import FAST, FEW, NoLogValues
 
 
 class AepModule(AnsibleModule):
-    """An AnsibleModule with the shared connection options merged in and checked before any request."""
+    """An AnsibleModule with the shared connection options merged in and checked before any request.
+
+    Its result, log line and invocation log are scrubbed exactly as Ansible scrubs them, in time linear in their
+    size: Ansible tries every no_log value on every string, quadratic in a batch's secrets (see _scrub).
+    """
+
+    _all_no_log_values = None  # the module's no_log values while a narrowed list stands in (_no_log_narrowed)
+    _no_log_cache = None  # (the no_log values in the set's order, their NoLogValues)
 
     def __init__(self, argument_spec=None, **kwargs):
         spec = connection_argument_spec()
@@ -60,6 +70,82 @@ class AepModule(AnsibleModule):
         if "invocation" not in kwargs:
             kwargs["invocation"] = {"module_args": mask_unknown_options(self.params, self.argument_spec)}
         super().fail_json(msg=msg, **kwargs)
+
+    def _return_formatted(self, kwargs):
+        """Ansible's, given the result already scrubbed: exactly what its remove_values makes of it with every
+        no_log value, done in linear time (_scrub); its own pass then tries no value, as none is left to mask.
+
+        A module with few values (FEW: Ansible's way is then the cheaper), unusual results (``path``, ``warnings``
+        or ``deprecations`` given), warnings holding a value and results nested too deep take Ansible's own path.
+        """
+        if self._all_no_log_values is not None:  # failing while a narrowed list stands in: every value again
+            self.no_log_values = self._all_no_log_values
+        unusual = any(key in kwargs for key in ("path", "warnings", "deprecations"))
+        if not FAST or len(self.no_log_values) <= FEW or unusual:
+            return super()._return_formatted(kwargs)
+        values = self._no_log_index()
+        # Ansible adds its warnings and deprecations to the result after this scrub: objects its pass leaves as they
+        # are, but were they text holding a value (another ansible-core), only that pass would mask it.
+        if values.holds_any([get_warnings(), get_deprecations()]):
+            return super()._return_formatted(kwargs)
+        kwargs.setdefault("invocation", {"module_args": self.params})  # as Ansible adds it (2.21 drops it unless asked)
+        try:
+            scrubbed = values.scrubbed(kwargs)
+        except RecursionError:
+            return super()._return_formatted(kwargs)
+        with self._no_log_narrowed([]):
+            return super()._return_formatted(scrubbed)
+
+    def _log_invocation(self):
+        """Ansible's, each option's text scrubbed in linear time (NoLogValues.scrub_text, same output).
+
+        Ansible's heuristic_log_sanitize tries every no_log value on the whole text of each option, and the text
+        of a batch's ``destinations`` holds all of them. It is swapped, for this call only, for its URL-password
+        heuristic followed by scrub_text; nothing else runs meanwhile (the module is being built).
+        """
+        if not FAST or len(self.no_log_values) <= FEW:
+            return super()._log_invocation()
+        values = self._no_log_index()
+
+        def sanitize(data, no_log_values=None):  # Ansible passes self.no_log_values: the values indexed above
+            text = heuristic_log_sanitize(data)  # without values: its URL-password heuristic only
+            return values.scrub_text(text) if no_log_values else text
+
+        basic.heuristic_log_sanitize = sanitize
+        try:
+            return super()._log_invocation()
+        finally:
+            basic.heuristic_log_sanitize = heuristic_log_sanitize
+
+    def log(self, msg, log_args=None):
+        """Ansible's, its line scrubbed with only the no_log values found in it (in linear time): the same line."""
+        if not FAST or len(self.no_log_values) <= FEW or self.no_log or not isinstance(msg, (str, bytes)):
+            return super().log(msg, log_args)
+        line = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else msg
+        if self._target_log_info:
+            line = " ".join([self._target_log_info, line])  # the line Ansible scrubs
+        with self._no_log_narrowed(self._no_log_index().within(line)):
+            return super().log(msg, log_args)
+
+    def _no_log_index(self):
+        """NoLogValues of the module's no_log values, built again only when they have changed (or their order)."""
+        snapshot = tuple(self.no_log_values)
+        if self._no_log_cache is None:
+            self._no_log_cache = (snapshot, NoLogValues(snapshot))
+        elif self._no_log_cache[0] != snapshot:  # tokens minted since: their finder files only the new values
+            self._no_log_cache = (snapshot, NoLogValues(snapshot, self._no_log_cache[1].finder))
+        return self._no_log_cache[1]
+
+    @contextmanager
+    def _no_log_narrowed(self, values):
+        """``self.no_log_values`` is ``values`` (a list in remove_values' order) inside; the set is put back after,
+        and _return_formatted takes it back if the module fails meanwhile (a syslog error fails it)."""
+        everything = self.no_log_values
+        self.no_log_values, self._all_no_log_values = values, everything
+        try:
+            yield
+        finally:
+            self.no_log_values, self._all_no_log_values = everything, None
 
     @property
     def api(self):

@@ -20,6 +20,8 @@ import re
 import threading
 from urllib.parse import quote, quote_plus
 
+from ansible_collections.aep.flow_service.plugins.module_utils._scrub import Finder
+
 MASK = "********"
 # Connection-string keys whose values are secrets (Azure storage and Service Bus, SAS, ADO-style strings).
 SECRET_KEYS = ("AccountKey", "SharedAccessKey", "SharedAccessSignature", "sig", "Password", "Pwd")
@@ -44,18 +46,23 @@ class Redactor:
 
     ``sink`` (a callable) is told every new secret, e.g. ``module.no_log_values.add`` so that Ansible masks
     tokens minted during the run in the result and the invocation too.
+
+    A batch adds thousands of secrets one by one, so neither adding one nor redacting may cost per secret known:
+    a secret's forms are filed (once) by the next ``redact``, which finds the forms a text holds in one pass over
+    it (_scrub.Finder) and masks only those.
     """
 
     def __init__(self, values=(), sink=None):
         self.lock = threading.Lock()
         self.sink = sink
         self.values = set()
-        self.ordered = []
+        self.unfiled = []  # secrets whose forms are not in self.forms yet: filed on the first redact() after
+        self.forms = Finder()
+        self.starred = set()  # forms holding "*": a mask written next to text may complete one, so always tried
         self.add(*values)
 
     def add(self, *values):
         with self.lock:
-            fresh = False
             for value in values:
                 if value is None or isinstance(value, bool) or not str(value):
                     continue
@@ -64,14 +71,9 @@ class Redactor:
                     if secret in self.values:
                         continue
                     self.values.add(secret)
-                    fresh = True
+                    self.unfiled.append(secret)
                     if self.sink is not None:
                         self.sink(secret)
-            if fresh:
-                everything = set()
-                for secret in self.values:
-                    everything.update(forms(secret))
-                self.ordered = sorted(everything, key=len, reverse=True)  # longest first: no half-masked forms
 
     def add_leaves(self, data):
         """Every scalar inside ``data`` (dicts and lists walked), e.g. a whole auth_params."""
@@ -89,8 +91,16 @@ class Redactor:
         if text is None:
             return None
         text = str(text)
-        for form in self.ordered:
-            if form in text:
-                text = text.replace(form, MASK)
+        with self.lock:  # a thread may be adding a secret meanwhile
+            for secret in self.unfiled:  # only now: most runs redact nothing, and a batch adds thousands of secrets
+                written = forms(secret)
+                self.forms.update(written)
+                self.starred.update(form for form in written if "*" in form)
+            self.unfiled = []
+            found = self.forms.found_in(text) | self.starred
+        # Longest first, so that no form is left half-masked by a shorter one inside it. A form absent from the
+        # text (and without "*") cannot appear while others are masked: trying only those found is the same.
+        for form in sorted(found, key=lambda form: (-len(form), form)):
+            text = text.replace(form, MASK)
         text = SECRET_PART.sub(lambda match: "%s=%s" % (match.group(1), MASK), text)
         return BEARER.sub(MASK, text)
