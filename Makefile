@@ -66,7 +66,7 @@ help:
 	@echo "make install     build and install it into .build/collections"
 	@echo "make build       install, then render every plugin's docs and lint them"
 	@echo "make test-long   the reliability suite's long resource loops (minutes; not in make test)"
-	@echo "make benchmark   tests/benchmark/run.py against the emulator (BENCH_ARGS=--quick for a short run)"
+	@echo "make benchmark   tests/benchmark/run.py and rotation.py against the emulator (BENCH_ARGS=--quick for a short run)"
 	@echo "make emulator    run the Flow Service emulator in the foreground on port $(EMULATOR_PORT)"
 	@echo "make lock        re-resolve constraints-*.txt from requirements-*.txt"
 	@echo "make clean       remove .build/ (clean-all: also .venv and .venv-newest)"
@@ -138,11 +138,19 @@ demo: install
 		$(PY) tools/with_emulator.py --log "$(BUILD)/emulator-demo.log" \
 		$(foreach a,$(EMULATOR_ARGS),--emulator-arg $(a)) -- ansible-playbook "$(DEMO_PLAYBOOK)"
 
-# Not a test: numbers for tests/benchmark/README.md. BENCH_ARGS are run.py's options.
+# Not a test: numbers for tests/benchmark/README.md, in three runs: the approaches (BENCH_ARGS are run.py's
+# options), the batch module behind a 40 requests/s throttle (THROTTLE_ARGS), rotations against params changes
+# (ROTATION_ARGS are rotation.py's).
 BENCH_ARGS ?=
+THROTTLE_ARGS ?= --approaches e,e32 --throttle-rps 40
+ROTATION_ARGS ?= --sizes 200,1000,5000
 benchmark: install
 	$(call banner,benchmark: tests/benchmark/run.py $(BENCH_ARGS))
 	@$(IN_VENV) ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" $(PY) tests/benchmark/run.py $(BENCH_ARGS)
+	$(call banner,benchmark: tests/benchmark/run.py $(THROTTLE_ARGS))
+	@$(IN_VENV) ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" $(PY) tests/benchmark/run.py $(THROTTLE_ARGS)
+	$(call banner,benchmark: tests/benchmark/rotation.py $(ROTATION_ARGS))
+	@$(IN_VENV) ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" $(PY) tests/benchmark/rotation.py $(ROTATION_ARGS)
 
 emulator: $(STAMP)
 	$(call banner,emulator: Flow Service emulator on port $(EMULATOR_PORT); Ctrl-C stops it)

@@ -33,13 +33,17 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parents[1] / "tests" / "emulator"), str(HERE.parents[1] / "tests" / "integration")]
+sys.path.insert(0, str(HERE.parents[1] / "tests"))
 
 # pylint: disable=wrong-import-position
+from checkout import use_checkout  # noqa: E402
+
+use_checkout()
+sys.path.insert(0, str(HERE))  # run is the benchmark's run.py, not the emulator's
 from flowservice_emulator.data import generated_id  # noqa: E402
 from harness import start_emulator  # noqa: E402
-from playhelpers import collections_path  # noqa: E402
-from run import BIN, base_env, machine, run_measured  # noqa: E402
+from playhelpers import ansible_env, collections_path  # noqa: E402
+from run import BIN, machine, run_measured  # noqa: E402
 
 PLAYBOOK = HERE / "playbooks" / "e_module.yml"
 NEW_PATH = "exports/rotation-bench"
@@ -88,7 +92,8 @@ def run_once(kind, count, emulator, logs, build):
         work = Path(tmp)
         (work / "vars.json").write_text(json.dumps({"bench_destinations": items}), encoding="utf-8")
         cmd = [str(BIN / "ansible-playbook"), str(PLAYBOOK), "-e", "@%s" % (work / "vars.json")]
-        result = run_measured(cmd, dict(base_env(emulator, work), ANSIBLE_COLLECTIONS_PATH=build[1]), log)
+        env = ansible_env(emulator, work, AEP_TOKEN_CACHE="1", ANSIBLE_COLLECTIONS_PATH=build[1])
+        result = run_measured(cmd, env, log)
     if result["rc"]:
         print("%s of %d FAILED (rc %d); see %s" % (kind, count, result["rc"], log))
     return result
