@@ -55,7 +55,9 @@ class Api:
 
     @property
     def request_count(self):
-        return sum(client.request_count for client in self.made)
+        """Requests of this run, to the Flow Service and to IMS."""
+        ims = self.tokens.http.request_count if self.tokens.http is not None else 0
+        return ims + sum(client.request_count for client in self.made)
 
     @property
     def unconfirmed_writes(self):
