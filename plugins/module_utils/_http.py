@@ -30,13 +30,15 @@ MAX_RETRY_AFTER = 60.0
 
 
 def retry_after(response):
-    """The Retry-After header in seconds (at most MAX_RETRY_AFTER), or None when absent or an HTTP date."""
+    """The Retry-After header in seconds (at most MAX_RETRY_AFTER), or None when absent, an HTTP date or NaN."""
     header = response.headers.get("Retry-After") if response is not None else None
     if header:
         try:
-            return min(max(float(header), 0.0), MAX_RETRY_AFTER)
+            seconds = float(header)
         except ValueError:
-            pass  # an HTTP date: the caller falls back to its own backoff
+            return None  # an HTTP date: the caller falls back to its own backoff
+        if seconds == seconds:  # not NaN, which time.sleep refuses
+            return min(max(seconds, 0.0), MAX_RETRY_AFTER)
     return None
 
 
