@@ -10,6 +10,7 @@ a fresh token after a 401, and 429 answers waited out together with the run's ot
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from urllib.parse import urlsplit
@@ -30,13 +31,15 @@ MAX_RETRY_AFTER = 60.0
 
 
 def retry_after(response):
-    """The Retry-After header in seconds (at most MAX_RETRY_AFTER), or None when absent or an HTTP date."""
+    """The Retry-After header in seconds (at most MAX_RETRY_AFTER), or None when absent, an HTTP date or NaN."""
     header = response.headers.get("Retry-After") if response is not None else None
     if header:
         try:
-            return min(max(float(header), 0.0), MAX_RETRY_AFTER)
+            seconds = float(header)
         except ValueError:
-            pass  # an HTTP date: the caller falls back to its own backoff
+            return None  # an HTTP date: the caller falls back to its own backoff
+        if not math.isnan(seconds):  # time.sleep refuses NaN
+            return min(max(seconds, 0.0), MAX_RETRY_AFTER)
     return None
 
 
@@ -110,6 +113,7 @@ class Http:
         throttle = self.throttle if tokens is not None else None
         progress = throttle.answers if throttle is not None else 0  # the pool's answers when we last looked
         waited = None  # the end of the pause our own last 429 began (slept through already)
+        first_429 = None  # when this request was first throttled: its own 429s end at the stall limit too
         while True:
             request_headers = dict(headers or {})
             token = None
@@ -161,6 +165,12 @@ class Http:
             stalled = None
             if throttled and retries:
                 stalled = throttle.stalled()  # then no request of the run got through for too long: give up now
+                first_429 = throttle.clock() if first_429 is None else first_429
+                mine = throttle.clock() - first_429
+                if mine >= throttle.stall_limit and stalled is None:  # one path throttled forever, others not
+                    error = error_from_response(response, method, url, self.redactor.redact)
+                    error.message += " (this request got nothing but 429 for %.0f s)" % mine
+                    raise error
                 seconds, waited = throttle.pause(retry_after(response))
                 others_got_through = throttle.answers != progress  # then this 429 spends no retry
                 progress = throttle.answers

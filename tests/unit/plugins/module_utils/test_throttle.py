@@ -147,3 +147,27 @@ def test_a_run_that_gets_nothing_but_429_for_the_stall_limit_fails_saying_so(emu
     client.close()
     assert "no request of this run got through for 120 s, 5 answers 429 in all" in str(info.value)
     assert clock.slept == [30.0] * 4  # then it stopped, with 6 of its 10 retries left
+
+
+def test_a_request_answered_nothing_but_429_fails_after_the_stall_limit_though_others_get_through(emulator):
+    """Review attack: one path answers 429 forever while every other request of the run gets through.
+
+    Its 429s spent no retry (others got through) and the run never stalled, so the request went on as long as the
+    run had other work, pausing every worker for its Retry-After each time: one hostile path stretched a batch
+    from seconds to (requests of the batch) x Retry-After. It now gives up after the stall limit of its own 429s.
+    """
+    clock = Clock()
+    opts = options(emulator, retries=2)
+    pool = Throttle(2, sleep=clock.sleep, clock=clock, stall_limit=120)
+    first = FlowServiceClient(opts, sleep=clock.sleep, throttle=pool)
+    second = FlowServiceClient(opts, sleep=clock.sleep, tokens=first.tokens, throttle=pool)
+    emulator.add_fault(method="GET", path=FLOW, kind="status", status=429, headers={"Retry-After": "30"}, count=60)
+    clock.meanwhile = lambda: second.get_item("targetConnections", TARGET)
+    try:
+        with pytest.raises(ApiError) as info:
+            first.get_item("flows", FLOW)
+    finally:
+        first.close()
+        second.close()
+    assert info.value.status == 429 and "nothing but 429 for 120 s" in str(info.value)
+    assert sum(clock.slept) <= 150
