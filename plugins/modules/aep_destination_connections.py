@@ -220,6 +220,9 @@ options:
     description:
       - How many destinations are converged at once (threads, each with its own HTTP keep-alive connection).
       - Between 1 and 32. V(1) converges them one after the other, in order.
+      - All workers share one throttle. When Adobe answers 429, every worker pauses for its C(Retry-After) and
+        the number of requests in flight is halved, then grows back by one at a time, never above O(workers). So
+        raising O(workers) is safe behind a rate limit; it only goes faster when the API is not the limit.
     type: int
     default: 10
 seealso:
