@@ -27,6 +27,8 @@ from ansible_collections.aep.flow_service.plugins.module_utils._options import c
 from ansible_collections.aep.flow_service.plugins.module_utils._redact import Redactor
 from ansible_collections.aep.flow_service.plugins.module_utils._scrub import GRAM, SMALL, Finder, NoLogValues
 
+from harness import DEMO_CLIENT_SECRET  # tests/conftest.py puts the emulator folder on sys.path
+
 
 def same(value, values):
     """Ansible's remove_values with every value; asserted equal to what AepModule hands Ansible's pass (the scrubbed
@@ -150,7 +152,8 @@ def test_generated_long_texts_are_scrubbed_as_ansible_does(values, picks):
 
 # --- AepModule against a plain AnsibleModule ---------------------------------------------------------------------
 
-KEY, SECRET, CLIENT_SECRET = "AKIAEXAMPLEKEY2345AB", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "s3cr3t-client"
+# The emulator's documented demo credentials (tests/emulator/README.md): "demo" stands inside two of them.
+KEY, SECRET, CLIENT_SECRET = "DEMOACCESSKEYFORAEP2", "demoSecretKeyForTheEmulatorOnly/NotReal1", DEMO_CLIENT_SECRET
 SPEC = dict(
     items=dict(type="list", elements="dict", options=dict(
         id=dict(type="str"), label=dict(type="str"), auth_params=dict(type="dict", no_log=True))),
@@ -162,10 +165,10 @@ ARGS = dict(
     password_hint="the key is " + KEY, note="rotates %s with %s; clé-secrète" % (KEY, CLIENT_SECRET),
     items=[{"id": "b1", "label": "rotates " + KEY, "auth_params": {
         "s3AccessKey": KEY, "s3SecretKey": SECRET, "pin": 1234, "ratio": 1.5, "star": "a*b", "word": "clé-secrète",
-        "part": "EXAMPLE", "span": "EXAMPLE Invoked"}}]
+        "part": "demo", "span": "demo Invoked"}}]
     + [{"id": "b%d" % n, "auth_params": {"s3AccessKey": "KEY%017d" % n, "s3SecretKey": "S" * 20 + "%020d" % n}}
        for n in range(2, 40)],
-    _ansible_target_log_info="via EXAMPLE",  # the log line starts "via EXAMPLE Invoked with": "span" is across the join
+    _ansible_target_log_info="via demo",  # the log line starts "via demo Invoked with": "span" is across the join
 )
 if "inject_invocation" in PASS_VARS:  # ansible-core 2.21 shows the invocation only when asked to
     ARGS["_ansible_inject_invocation"] = True
