@@ -162,19 +162,14 @@ class Http:
                 continue
             if write and response.status_code in UNCONFIRMED_STATUSES:
                 self.unconfirmed_writes += 1
-            stalled = None
+            given_up = None
             if throttled and retries:
-                stalled = throttle.stalled()  # then no request of the run got through for too long: give up now
                 first_429 = throttle.clock() if first_429 is None else first_429
-                mine = throttle.clock() - first_429
-                if mine >= throttle.stall_limit and stalled is None:  # one path throttled forever, others not
-                    error = error_from_response(response, method, url, self.redactor.redact)
-                    error.message += " (this request got nothing but 429 for %.0f s)" % mine
-                    raise error
-                seconds, waited = throttle.pause(retry_after(response))
+                seconds, waited = throttle.pause(retry_after(response))  # the others wait it out, whatever we do
+                given_up = throttle.given_up(first_429)
                 others_got_through = throttle.answers != progress  # then this 429 spends no retry
                 progress = throttle.answers
-                if stalled is None and (others_got_through or attempt < retries):
+                if given_up is None and (others_got_through or attempt < retries):
                     attempt += 0 if others_got_through else 1
                     self.sleep(seconds)
                     continue
@@ -183,9 +178,8 @@ class Http:
                 attempt += 1
                 continue
             error = error_from_response(response, method, url, self.redactor.redact)
-            if stalled is not None:
-                error.message += (" (no request of this run got through for %.0f s, %d answers 429 in all)"
-                                  % (stalled, throttle.throttled))
+            if given_up is not None:
+                error.message += " (%s)" % given_up
             elif response.status_code in RETRY_STATUSES and retries:
                 error.message += " (gave up after %d retries)" % retries
             raise error

@@ -12,7 +12,8 @@ Adobe throttles the Platform APIs with 429 and publishes no Flow Service rate. W
 shared backoff), and the number of requests in flight adapts as TCP's window does: halved on a 429, one more after
 a run of answers without one, never above the workers asked for. Whether a 429 spends one of a request's retries
 is the caller's (_http.py): only when no other request of the pool got through since its last try. And when no
-request of the run has got through for STALL_LIMIT seconds, the run is stalled: its 429s fail at once.
+request of the run has got through for STALL_LIMIT seconds, the run is stalled: its 429s fail at once; so
+does a request that has itself had nothing but 429 for that long.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from ansible_collections.aep.flow_service.plugins.module_utils._backoff import backoff
 
 PAUSE_BASE, PAUSE_CAP = 1.0, 30.0  # the shared backoff when a 429 carries no Retry-After
-STALL_LIMIT = 120.0  # seconds of nothing but 429 for the whole run: then every throttled request fails at once
+STALL_LIMIT = 120.0  # seconds of nothing but 429 (for the run, or for one request): then it fails
 
 
 class Throttle:
@@ -102,10 +103,14 @@ class Throttle:
             self.cond.notify_all()
             return seconds, until
 
-    def stalled(self):
-        """Seconds the run has had nothing but 429 answers, once that is STALL_LIMIT or more; else None."""
+    def given_up(self, since):
+        """Why a throttled request should stop, or None: the run has had nothing but 429 for the stall limit, or
+        this request has, since its first 429 at ``since`` (one path throttled while the others get through)."""
         with self.cond:
-            if self.stalled_since is None:
-                return None
-            stalled = self.clock() - self.stalled_since
-            return stalled if stalled >= self.stall_limit else None
+            now = self.clock()
+            if self.stalled_since is not None and now - self.stalled_since >= self.stall_limit:
+                return "no request of this run got through for %.0f s, %d answers 429 in all" % (
+                    now - self.stalled_since, self.throttled)
+            if now - since >= self.stall_limit:
+                return "this request got nothing but 429 for %.0f s" % (now - since)
+            return None
