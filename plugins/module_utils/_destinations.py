@@ -130,10 +130,10 @@ class Batch:
         entry["summary"] = summary(entry, self.check_mode)
         return entry, diffs, warnings
 
-    def converge(self, client, sandbox, kind, item_id, label, diffs, warnings):
+    def converge(self, sandbox, kind, item_id, label, diffs, warnings):
         """One resource of the item through its kind; its entry in the result (patch masked), its diff, warnings."""
         with self.resources.get((sandbox, kind.collection, item_id)):
-            outcome = kind.converge(client, item_id, self.check_mode)
+            outcome = kind.converge(item_id, self.check_mode)
         warnings.extend(kind.warnings(label))
         if outcome.operations:
             diffs.append(diff_of("%s: %s %s" % (label, kind.label, item_id), kind.view(outcome.before),
@@ -145,13 +145,13 @@ class Batch:
         purge = self.options["purge_params"] if item.get("purge_params") is None else item["purge_params"]
         kind = TargetConnection(self.api.specs, client, item.get("params"), purge, item.get("name"),
                                 item.get("description"), item.get("allow_undeclared_params"))
-        return self.converge(client, sandbox, kind, target_id, label, diffs, warnings)
+        return self.converge(sandbox, kind, target_id, label, diffs, warnings)
 
     def base(self, client, sandbox, base_id, item, label, diffs, warnings):
         update_secrets = item.get("update_secrets") or self.options["update_secrets"]
         kind = BaseConnection(self.api.specs, client, item.get("auth_params"), update_secrets, item.get("base_name"),
                               item.get("base_description"), item.get("allow_undeclared_auth_params"))
-        return self.converge(client, sandbox, kind, base_id, label, diffs, warnings)
+        return self.converge(sandbox, kind, base_id, label, diffs, warnings)
 
     def dataflow(self, client, sandbox, item, label, diffs, warnings):
         flow_id = item["flow_id"]

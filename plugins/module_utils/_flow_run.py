@@ -67,7 +67,7 @@ class FlowRun:
     def run(self):
         """The result: flow (after), patch, action, changed, etag, and before/after views for the diff."""
         want = self.want
-        outcome = self.kind.converge(self.client, self.flow_id, self.check_mode)
+        outcome = self.kind.converge(self.flow_id, self.check_mode)
         before, flow, changed = outcome.before, outcome.after, outcome.changed
         self.sent = changed and not self.check_mode
         if len(segment_selectors(flow)) > AUDIENCE_GUARDRAIL:

@@ -44,9 +44,9 @@ class Kind:
         self.client = client
         self.kept_spec_used = False
 
-    def converge(self, client, item_id, check_mode):
-        """converge() for this resource: GET, compare, PATCH with If-Match (see _converge.py)."""
-        return converge(client, self.collection, item_id, self.compute, check_mode, self.label)
+    def converge(self, item_id, check_mode):
+        """converge() for this resource through the kind's client: GET, compare, PATCH with If-Match (_converge.py)."""
+        return converge(self.client, self.collection, item_id, self.compute, check_mode, self.label)
 
     def compute(self, current):
         """The operations for ``current``. A spec kept from an earlier task may show that nothing changes; when

@@ -216,7 +216,7 @@ def converge_and_exit(module, kind, item_id):
     changed, msg, the resource (masked), etag, patch (masked), the kind's extra keys, and the diff."""
     what = "%s %s" % (kind.label, item_id)
     with module.failing("Updating " + what):
-        outcome = kind.converge(module.client, item_id, module.check_mode)
+        outcome = kind.converge(item_id, module.check_mode)
     for warning in kind.warnings(what):
         module.warn(warning)
     done = ", ".join("%s %s" % (op.get("op"), op.get("path")) for op in outcome.operations)  # no values: secrets

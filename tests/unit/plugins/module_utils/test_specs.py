@@ -27,7 +27,7 @@ def run(emulator, tmp_path, monkeypatch):
         api = Api(options(emulator, **dict({"token_cache": True}, **overrides)))
         try:
             client = api.client_for()
-            outcome = TargetConnection(api.specs, client, params).converge(client, TARGET, check_mode)
+            outcome = TargetConnection(api.specs, client, params).converge(TARGET, check_mode)
         finally:
             api.close()
         reads = [r for r in emulator.requests(method="GET") if "/connectionSpecs/" in r["path"]]
