@@ -155,7 +155,7 @@ class Batch:
 
     def dataflow(self, client, sandbox, item, label, diffs, warnings):
         flow_id = item["flow_id"]
-        run = FlowRun(client, Dataflow(self.api.specs, client, item["dataflow"]), flow_id, self.check_mode)
+        run = FlowRun(Dataflow(self.api.specs, client, item["dataflow"]), flow_id, self.check_mode)
         with self.resources.get((sandbox, "flows", flow_id)):
             result = run.run()
         if result["patch"] or result["action"]:

@@ -56,9 +56,9 @@ class FlowRun:
     ``step`` says what was being done when an exception left ``run``.
     """
 
-    def __init__(self, client, kind, flow_id, check_mode, clock=time.monotonic):
-        """``kind``: the _flow.Dataflow holding the options."""
-        self.client, self.kind, self.flow_id, self.check_mode = client, kind, flow_id, check_mode
+    def __init__(self, kind, flow_id, check_mode, clock=time.monotonic):
+        """``kind``: the _flow.Dataflow holding the options and the client."""
+        self.client, self.kind, self.flow_id, self.check_mode = kind.client, kind, flow_id, check_mode
         self.want, self.clock = kind.want, clock
         self.step = "Updating dataflow %s" % flow_id
         self.warnings = []

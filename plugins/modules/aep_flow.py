@@ -270,7 +270,7 @@ def main():
     from ansible_collections.aep.flow_service.plugins.module_utils._flow import Dataflow
     from ansible_collections.aep.flow_service.plugins.module_utils._flow_run import FlowRun
 
-    run = FlowRun(module.client, Dataflow(module.api.specs, module.client, p), p["id"], module.check_mode)
+    run = FlowRun(Dataflow(module.api.specs, module.client, p), p["id"], module.check_mode)
     try:
         result = run.run()
     except AepError as exc:

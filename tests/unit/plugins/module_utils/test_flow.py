@@ -155,7 +155,7 @@ def settling(state, value="inProgress", **extra):
 
 def test_disable_waits_until_settled():
     client = FakeClient([flow(), settling("disabling"), settling("disabling"), settling("disabled", "completed")])
-    result = FlowRun(client, Dataflow(None, client, {"enabled": False, "wait": True, "wait_timeout": 60}), "f1",
+    result = FlowRun(Dataflow(None, client, {"enabled": False, "wait": True, "wait_timeout": 60}), "f1",
                      False).run()
     assert client.sent == [("POST", "/flows/f1/action", {"op": "disable"})]
     assert result["action"] == "disable" and result["changed"] and result["flow"]["state"] == "disabled"
@@ -166,7 +166,7 @@ def test_patch_then_action_waits_in_between_and_a_failed_operation_fails():
     failed = settling("enabled", "failed")
     failed["lastOperation"]["status"]["errors"] = [{"code": "1455", "message": "bad selector"}]
     client = FakeClient([flow(), failed])
-    run = FlowRun(client, Dataflow(None, client, {"name": "m", "enabled": False, "wait": False}), "f1", False)
+    run = FlowRun(Dataflow(None, client, {"name": "m", "enabled": False, "wait": False}), "f1", False)
     with pytest.raises(FlowWaitError, match="1455 bad selector"):
         run.run()
     assert [s[0] for s in client.sent] == ["PATCH"]  # the action was never sent after a failed update
@@ -176,7 +176,7 @@ def test_patch_then_action_waits_in_between_and_a_failed_operation_fails():
 def test_wait_timeout_reports_the_state():
     ticks = iter(range(0, 1000, 10))
     client = FakeClient([flow(), settling("updating")])
-    run = FlowRun(client, Dataflow(None, client, {"name": "m", "wait": True, "wait_timeout": 30}), "f1", False,
+    run = FlowRun(Dataflow(None, client, {"name": "m", "wait": True, "wait_timeout": 30}), "f1", False,
                   clock=lambda: next(ticks))
     with pytest.raises(FlowWaitError, match="still updating after 30 seconds"):
         run.run()
